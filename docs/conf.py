@@ -1,0 +1,114 @@
+"""Sphinx configuration for *Parallel Python, measured*.
+
+Pages are MyST text notebooks (``file_format: mystnb``) executed at build time.
+Read top to bottom: project, extensions, execution, links, HTML.
+"""
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+SRC = DOCS.parent / "src"
+sys.path.insert(0, str(DOCS / "_ext"))  # local extensions live in docs/_ext
+
+# -- Project -----------------------------------------------------------------
+project = "Parallel Python, measured"
+author = "The Parallel Python, measured contributors"
+copyright = f"2026, {author}"
+
+# -- Extensions --------------------------------------------------------------
+extensions = [
+    "myst_nb",  # executes the pages; loads myst_parser itself
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
+    "no_orphans",  # fails the build if a page leaves a worker process behind
+]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    ".jupyter_cache",
+    "**.ipynb_checkpoints",
+]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+nitpicky = True  # every cross-reference must resolve (-n)
+
+# -- Executing pages ---------------------------------------------------------
+# "cache" re-executes a page only when its code cells change; CI passes
+# -D nb_execution_mode=force so every page runs afresh.
+nb_execution_mode = "cache"
+nb_execution_timeout = 180  # per cell: a hang fails the build, never stalls it
+nb_execution_raise_on_error = True  # a cell that raises fails the build
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+
+def _hash_tree(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# The cache only sees the cells' source, not the code they import from src/.
+# Keying its directory on src/ (and the Python version) makes any change there
+# a config change, which re-reads and re-executes every page.
+_build = Path(os.environ.get("DOCS_BUILD_DIR", DOCS.parent / "build" / "docs"))
+nb_execution_cache_path = str(
+    _build
+    / ".jupyter_cache"
+    / f"src-{_hash_tree(SRC)}-py{sys.version_info[0]}{sys.version_info[1]}"
+)
+
+# -- Links -------------------------------------------------------------------
+# The Python inventory is fetched online; offline builds fall back to the copy
+# Debian's python3.11-doc package installs (.ci/run installs it).
+intersphinx_mapping = {
+    "python": (
+        "https://docs.python.org/3",
+        (None, "/usr/share/doc/python3.11/html/objects.inv"),
+    ),
+}
+intersphinx_cache_limit = 30  # days
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_google_docstring = True
+doctest_test_doctest_blocks = ""  # only explicit {doctest} blocks are tested
+nitpick_ignore_regex = [
+    # Names that exist only in type hints and have no documentation to link to.
+    ("py:class", r"parallel_guide\.timeline\.Order"),
+]
+
+# Copy what a reader would type: strip >>>, ... and $ prompts, never outputs.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = False
+copybutton_selector = "div:not(.output):not(.cell_output) > div.highlight pre"
+
+# -- HTML --------------------------------------------------------------------
+html_theme = "furo"
+html_title = project
+html_static_path = ["_static"]
+html_last_updated_fmt = "%Y-%m-%d"
+html_baseurl = os.environ.get(
+    "READTHEDOCS_CANONICAL_URL",
+    "https://parallel-python-measured.readthedocs.io/en/latest/",
+)
+sitemap_url_scheme = "{link}"
+ogp_site_url = html_baseurl
+ogp_description_length = 200
+ogp_social_cards = {"enable": False}  # needs fonts the build machine lacks
+notfound_urls_prefix = (
+    None  # relative links, so the 404 page works wherever it is served
+)

@@ -1,0 +1,102 @@
+"""Figures for the pages, drawn from measurements taken during the build.
+
+Needs matplotlib (a docs dependency, not a runtime one).  Figures are built
+with :class:`matplotlib.figure.Figure` rather than ``pyplot`` so no global
+figure state leaks between cells, and they get an opaque white background so
+they stay readable in both the light and the dark theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matplotlib.figure import Figure
+
+from parallel_guide.timeline import TaskRun
+from parallel_guide.timing import Timing
+
+_STYLE = {"facecolor": "white", "layout": "constrained"}
+
+
+def timing_bars(
+    timings: Mapping[str, Timing], *, baseline: str, title: str = ""
+) -> Figure:
+    """Horizontal bars of median seconds (whiskers: fastest and slowest run).
+
+    Each bar is labelled with its speed relative to ``baseline`` (``2.0x`` is
+    twice as fast as the baseline, ``0.5x`` twice as slow).
+
+    >>> fig = timing_bars({"a": Timing((1.0,)), "b": Timing((0.5,))}, baseline="a")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['1.00x', '2.00x']
+    """
+    if baseline not in timings:
+        raise KeyError(f"baseline {baseline!r} is not one of {list(timings)}")
+    labels = list(timings)
+    medians = [timings[k].median for k in labels]
+    low = [timings[k].median - timings[k].min for k in labels]
+    high = [timings[k].max - timings[k].median for k in labels]
+    fig = Figure(figsize=(7, 0.6 * len(labels) + 1.2), **_STYLE)
+    ax = fig.add_subplot()
+    positions = range(len(labels))
+    ax.barh(positions, medians, xerr=[low, high], color="#4c72b0", capsize=3)
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()  # first entry on top, as in the table
+    ax.set_xlabel("seconds (median; whiskers: fastest and slowest run)")
+    for y, median in zip(positions, medians, strict=True):
+        ratio = timings[baseline].median / median
+        ax.annotate(
+            f"{ratio:.2f}x",
+            (median, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left",
+        )
+    ax.margins(x=0.2)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def arrival_timeline(runs: Mapping[str, Sequence[TaskRun]]) -> Figure:
+    """One panel per way of collecting: bars for running tasks, dots for collection.
+
+    A gap between a bar's end and its dot is time a finished result sat
+    waiting for the caller.
+    """
+    fig = Figure(figsize=(7, 1.6 * len(runs) + 0.8), **_STYLE)
+    axes = fig.subplots(len(runs), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (variant, variant_runs) in zip(axes, runs.items(), strict=True):
+        by_name = sorted(variant_runs, key=lambda run: run.name)
+        for y, run in enumerate(by_name):
+            ax.barh(y, run.finished - run.started, left=run.started, color="#4c72b0")
+            ax.plot(run.collected, y, "o", color="#dd8452", markersize=9)
+        ax.set_yticks(range(len(by_name)), [run.name for run in by_name])
+        ax.set_title(variant, loc="left")
+    axes[0].plot([], [], "s", color="#4c72b0", label="task running")
+    axes[0].plot([], [], "o", color="#dd8452", label="result collected")
+    axes[0].legend(loc="lower right")
+    axes[-1].set_xlabel("seconds since the tasks were submitted")
+    return fig
+
+
+def speedup_curve(
+    workers: Sequence[int], speedups: Sequence[float], cpus: int
+) -> Figure:
+    """Measured speed-up against the number of workers, with the ideal line.
+
+    The ideal rises one for one up to ``cpus`` and stays flat after it: more
+    processes than CPUs cannot run at the same time.
+    """
+    fig = Figure(figsize=(6, 4), **_STYLE)
+    ax = fig.add_subplot()
+    ideal = [min(n, cpus) for n in workers]
+    ax.plot(workers, ideal, "--", color="grey", label=f"ideal on {cpus} CPUs")
+    ax.plot(workers, speedups, "o-", color="#4c72b0", label="measured")
+    ax.set_xlabel("worker processes")
+    ax.set_ylabel("speed-up over the serial loop")
+    ax.set_xticks(list(workers))
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return fig

@@ -1,0 +1,116 @@
+"""Time a callable properly: ``perf_counter``, warm-up runs, repeats, median.
+
+One run timed with ``time.time()`` mixes in start-up costs, caches being
+filled and whatever else the machine was doing.  :func:`measure` runs the call
+a few times first without timing it, then times several runs and keeps every
+one, so a page can report the median and show the spread.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock seconds of repeated runs of the same call.
+
+    >>> t = Timing((0.3, 0.1, 0.2))
+    >>> t.median, t.min, t.max
+    (0.2, 0.1, 0.3)
+    >>> print(t)
+    median 200 ms (min 100 ms, max 300 ms, 3 runs)
+    """
+
+    seconds: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.seconds:
+            raise ValueError("Timing needs at least one measured run")
+
+    @property
+    def median(self) -> float:
+        """The median run in seconds, robust to the odd slow run."""
+        return statistics.median(self.seconds)
+
+    @property
+    def min(self) -> float:
+        """The fastest run in seconds."""
+        return min(self.seconds)
+
+    @property
+    def max(self) -> float:
+        """The slowest run in seconds."""
+        return max(self.seconds)
+
+    def __str__(self) -> str:
+        return (
+            f"median {format_seconds(self.median)} "
+            f"(min {format_seconds(self.min)}, max {format_seconds(self.max)}, "
+            f"{len(self.seconds)} runs)"
+        )
+
+
+def measure(
+    func: Callable[..., Any],
+    /,
+    *args: Any,
+    repeat: int = 5,
+    warmup: int = 1,
+    **kwargs: Any,
+) -> Timing:
+    """Time ``repeat`` calls of ``func(*args, **kwargs)`` after ``warmup`` untimed ones.
+
+    Each run is timed on its own with :func:`time.perf_counter`, the clock
+    meant for measuring intervals (monotonic, highest resolution).
+
+    >>> timing = measure(sum, range(1000), repeat=3)
+    >>> len(timing.seconds)
+    3
+    >>> measure(sum, [], repeat=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: repeat must be at least 1, got 0
+    """
+    if not callable(func):
+        raise TypeError(f"measure() needs a callable to time, got {func!r}")
+    _check_count("repeat", repeat, minimum=1)
+    _check_count("warmup", warmup, minimum=0)
+    for _ in range(warmup):
+        func(*args, **kwargs)
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func(*args, **kwargs)
+        runs.append(time.perf_counter() - start)
+    return Timing(tuple(runs))
+
+
+def format_seconds(seconds: float) -> str:
+    """Format a duration with a unit that keeps three significant figures.
+
+    >>> format_seconds(2.5), format_seconds(0.0123), format_seconds(4.2e-6)
+    ('2.50 s', '12.3 ms', '4.20 µs')
+    """
+    unit, scale = next(
+        ((unit, scale) for unit, scale in _UNITS if abs(seconds) >= scale),
+        _UNITS[-1],
+    )
+    value = seconds / scale
+    # "#" keeps trailing zeros (2.50 s) but would print "200." for 3 digits.
+    return f"{value:.0f} {unit}" if abs(value) >= 100 else f"{value:#.3g} {unit}"
+
+
+_UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
+
+
+def _check_count(name: str, value: object, *, minimum: int) -> None:
+    # bool is a subclass of int, but repeat=True is a mistake, not a count.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")

@@ -1,0 +1,38 @@
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from parallel_guide.plots import arrival_timeline, speedup_curve, timing_bars
+from parallel_guide.timeline import TaskRun
+from parallel_guide.timing import Timing
+
+
+def test_timing_bars_label_each_bar_with_its_speed_relative_to_the_baseline():
+    fig = timing_bars(
+        {"loop": Timing((2.0, 2.2)), "pool": Timing((4.0,)), "numpy": Timing((0.5,))},
+        baseline="loop",
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["loop", "pool", "numpy"]
+    assert [t.get_text() for t in ax.texts] == ["1.00x", "0.53x", "4.20x"]
+
+
+def test_timing_bars_need_a_known_baseline():
+    with pytest.raises(KeyError, match="baseline 'serial'"):
+        timing_bars({"loop": Timing((1.0,))}, baseline="serial")
+
+
+def test_arrival_timeline_has_a_panel_per_variant_and_a_bar_per_task():
+    runs = [TaskRun("a", None, 0.0, 1.0, 2.0), TaskRun("b", None, 0.0, 2.0, 2.0)]
+    fig = arrival_timeline({"one": runs, "two": runs[::-1]})
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["one", "two"]
+    assert all(len(ax.patches) == 2 for ax in fig.axes)
+    bar = fig.axes[0].patches[0]
+    assert (bar.get_x(), bar.get_width()) == (0.0, 1.0)
+
+
+def test_speedup_curve_caps_the_ideal_at_the_cpu_count():
+    fig = speedup_curve([1, 2, 3, 4], [1.0, 1.8, 1.7, 1.8], cpus=2)
+    ideal, measured = fig.axes[0].lines
+    assert list(ideal.get_ydata()) == [1, 2, 2, 2]
+    assert list(measured.get_ydata()) == [1.0, 1.8, 1.7, 1.8]
