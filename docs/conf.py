@@ -51,6 +51,7 @@ nb_execution_timeout = 180  # per cell: a hang fails the build, never stalls it
 nb_execution_raise_on_error = True  # a cell that raises fails the build
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs may contain tables
 
 
 def _hash_tree(root: Path) -> str:
@@ -88,6 +89,8 @@ doctest_test_doctest_blocks = ""  # only explicit {doctest} blocks are tested
 nitpick_ignore_regex = [
     # Names that exist only in type hints and have no documentation to link to.
     ("py:class", r"parallel_guide\.timeline\.Order"),
+    # matplotlib's inventory is not fetched: one more download for one link.
+    ("py:class", r"matplotlib\.figure\.Figure"),
 ]
 
 # Copy what a reader would type: strip >>>, ... and $ prompts, never outputs.

@@ -43,11 +43,11 @@ def timing_bars(
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()  # first entry on top, as in the table
     ax.set_xlabel("seconds (median; whiskers: fastest and slowest run)")
-    for y, median in zip(positions, medians, strict=True):
-        ratio = timings[baseline].median / median
-        ax.annotate(
+    for y, label in zip(positions, labels, strict=True):
+        ratio = timings[baseline].median / timings[label].median
+        ax.annotate(  # beyond the whisker, so the two never overlap
             f"{ratio:.2f}x",
-            (median, y),
+            (timings[label].max, y),
             xytext=(6, 0),
             textcoords="offset points",
             va="center",
