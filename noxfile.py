@@ -47,10 +47,26 @@ def _expose_pyenv_versions() -> None:
 _expose_pyenv_versions()
 
 
-def install(session: nox.Session, *groups: str, editable: bool = True) -> None:
-    """Install the project and the named dependency groups from pyproject.toml."""
+def install(session: nox.Session, *groups: str) -> None:
+    """Install the project (editable) and the named dependency groups."""
     session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
-    session.install("-e", ".") if editable else session.install(".")
+    session.install("-e", ".")
+
+
+def sphinx_args(builder: str, *options: str) -> list[str]:
+    """Arguments for a strict build of docs/ into build/docs/<builder>."""
+    doctrees = BUILD / f"doctrees-{builder}"
+    output = BUILD / builder
+    return [
+        *SPHINX_STRICT,
+        "-b",
+        builder,
+        *options,
+        "-d",
+        str(doctrees),
+        "docs",
+        str(output),
+    ]
 
 
 @nox.session(python=PYTHONS)
@@ -65,18 +81,12 @@ def doctests(session: nox.Session) -> None:
     """Run the docstring examples in src/ and the {doctest} blocks in the pages."""
     install(session, "docs", "tests")
     session.run("pytest", "--doctest-modules", "src", "-p", "no:cacheprovider")
-    # Pages are not executed here: only their {doctest} blocks run.
+    # Only the {doctest} blocks run: pages are not executed, so their glued
+    # numbers and cell outputs are missing, which is expected here.
+    quiet = "suppress_warnings=mystnb.glue,myst-nb.lexer"
     session.run(
         "sphinx-build",
-        *SPHINX_STRICT,
-        "-b",
-        "doctest",
-        "-D",
-        "nb_execution_mode=off",
-        "-d",
-        str(BUILD / "doctrees-doctest"),
-        "docs",
-        str(BUILD / "doctest"),
+        *sphinx_args("doctest", "-D", "nb_execution_mode=off", "-D", quiet),
     )
 
 
@@ -86,48 +96,31 @@ def docs(session: nox.Session) -> None:
     install(session, "docs")
     fresh = "--fresh" in session.posargs or os.environ.get("CI") == "true"
     extra = [arg for arg in session.posargs if arg != "--fresh"]
-    if fresh:
+    if fresh:  # CI and --fresh: no cache, every page executed afresh
         shutil.rmtree(BUILD, ignore_errors=True)
     mode = ["-D", "nb_execution_mode=force"] if fresh else []
-    session.run(
-        "sphinx-build",
-        *SPHINX_STRICT,
-        "-b",
-        "html",
-        *mode,
-        "-d",
-        str(BUILD / "doctrees"),
-        "docs",
-        str(BUILD / "html"),
-        *extra,
-    )
+    session.run("sphinx-build", *sphinx_args("html", *mode, *extra))
     session.log(f"Open {BUILD / 'html' / 'index.html'}")
 
 
 @nox.session(name="docs-live", python=DOCS_PYTHON, default=False)
 def docs_live(session: nox.Session) -> None:
-    """Serve the site on 127.0.0.1 and rebuild it when docs/ or src/ change."""
+    """Serve the site on 127.0.0.1:8000, rebuilding when docs/ or src/ change."""
     install(session, "docs")
-    session.run(
-        "sphinx-autobuild",
-        "-b",
-        "html",
-        "-d",
-        str(BUILD / "doctrees"),
+    # Importing src/ from a page writes __pycache__ there; ignore it (and
+    # notebook checkpoints) or every change would trigger a second build.
+    ignore = r"(__pycache__|\.ipynb_checkpoints)"
+    live = [
         "--host",
         "127.0.0.1",
         "--port",
         "8000",
         "--watch",
         "src",
-        # myst-nb writes executed notebooks and its cache next to the output;
-        # without this every build would trigger another one.
         "--re-ignore",
-        r"(__pycache__|\.ipynb_checkpoints|jupyter_execute|\.jupyter_cache)",
-        "docs",
-        str(BUILD / "html"),
-        *session.posargs,
-    )
+        ignore,
+    ]
+    session.run("sphinx-autobuild", *live, *sphinx_args("html"), *session.posargs)
 
 
 @nox.session(python=DOCS_PYTHON)
