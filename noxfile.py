@@ -72,7 +72,8 @@ def sphinx_args(builder: str, *options: str) -> list[str]:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after --)."""
-    install(session, "tests")
+    # The docs build's own tests need Sphinx; run them on the docs' Python.
+    install(session, "tests", *(["docs"] if session.python == DOCS_PYTHON else []))
     session.run("pytest", *session.posargs)
 
 
