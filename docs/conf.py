@@ -86,7 +86,6 @@ intersphinx_mapping = {
 intersphinx_cache_limit = 30  # days
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
-napoleon_google_docstring = True
 doctest_test_doctest_blocks = ""  # only explicit {doctest} blocks are tested
 nitpick_ignore_regex = [
     # Names that exist only in type hints and have no documentation to link to.
@@ -114,6 +113,5 @@ sitemap_url_scheme = "{link}"
 ogp_site_url = html_baseurl
 ogp_description_length = 200
 ogp_social_cards = {"enable": False}  # needs fonts the build machine lacks
-notfound_urls_prefix = (
-    None  # relative links, so the 404 page works wherever it is served
-)
+# Relative links, so the 404 page works wherever the site is served from.
+notfound_urls_prefix = None
