@@ -100,7 +100,10 @@ def docs(session: nox.Session) -> None:
     if fresh:  # CI and --fresh: no cache, every page executed afresh
         shutil.rmtree(BUILD, ignore_errors=True)
     mode = ["-D", "nb_execution_mode=force"] if fresh else []
-    session.run("sphinx-build", *sphinx_args("html", *mode, *extra))
+    # --quick runs the expensive measurements smaller (see parallel_guide.page).
+    env = {"PARALLEL_GUIDE_QUICK": "1"} if "--quick" in extra else {}
+    extra = [arg for arg in extra if arg != "--quick"]
+    session.run("sphinx-build", *sphinx_args("html", *mode, *extra), env=env)
     session.log(f"Open {BUILD / 'html' / 'index.html'}")
 
 

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from parallel_guide.page import quick
+
 DOCS = Path(__file__).resolve().parent
 SRC = DOCS.parent / "src"
 sys.path.insert(0, str(DOCS / "_ext"))  # local extensions live in docs/_ext
@@ -65,14 +67,11 @@ def _hash_tree(root: Path) -> str:
 
 
 # The cache only sees the cells' source, not the code they import from src/.
-# Keying its directory on src/ (and the Python version) makes any change there
-# a config change, which re-reads and re-executes every page.
+# Keying its directory on src/, the Python version and the build's size makes
+# any change there a config change, which re-reads and re-executes every page.
 _build = Path(os.environ.get("DOCS_BUILD_DIR", DOCS.parent / "build" / "docs"))
-nb_execution_cache_path = str(
-    _build
-    / ".jupyter_cache"
-    / f"src-{_hash_tree(SRC)}-py{sys.version_info[0]}{sys.version_info[1]}"
-)
+_key = f"src-{_hash_tree(SRC)}-py{sys.version_info[0]}{sys.version_info[1]}"
+nb_execution_cache_path = str(_build / ".jupyter_cache" / (_key + "-quick" * quick()))
 
 # -- Links -------------------------------------------------------------------
 # The Python inventory is fetched online; offline builds fall back to the copy

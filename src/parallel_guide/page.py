@@ -4,13 +4,41 @@ Each executed page starts with a hidden cell calling :func:`prepare`.  It runs
 worker processes with ``spawn`` (the default on macOS and Windows, and the
 strictest: workers import everything afresh), so the build proves the
 examples work where most readers run them.
+
+Expensive measurements are sized with :func:`sized`: the published build runs
+them at full size, and a quick build (``PARALLEL_GUIDE_QUICK=1``, which
+``nox -s docs -- --quick`` sets) runs them smaller, for contributors and CI.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+from typing import TypeVar
 
 from parallel_guide.machine import Machine, describe_machine
+
+T = TypeVar("T")
+
+QUICK_ENV = "PARALLEL_GUIDE_QUICK"
+
+
+def quick() -> bool:
+    """Whether this is a quick build, with measurements sized down.
+
+    >>> isinstance(quick(), bool)
+    True
+    """
+    return os.environ.get(QUICK_ENV, "") not in ("", "0")
+
+
+def sized(full: T, quick_size: T) -> T:
+    """``full`` in the published build, ``quick_size`` in a quick build.
+
+    >>> sized(1_000_000, 10_000) in (1_000_000, 10_000)
+    True
+    """
+    return quick_size if quick() else full
 
 
 def prepare(start_method: str = "spawn") -> Machine:
@@ -22,5 +50,6 @@ def prepare(start_method: str = "spawn") -> Machine:
     multiprocessing.set_start_method(start_method, force=True)
     set_matplotlib_formats("svg")  # also makes bare Figure objects display
     machine = describe_machine()
-    glue("machine", Markdown(machine.summary()), display=False)
+    note = " (a quick build: measurements were sized down)" if quick() else ""
+    glue("machine", Markdown(machine.summary() + note), display=False)
     return machine
