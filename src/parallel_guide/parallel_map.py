@@ -236,8 +236,8 @@ def parallel_map(
         results = run.results()
         pool.shutdown(wait=True)
     except BaseException as exc:
-        processes = _stop_pool(pool)
-        if isinstance(exc, BrokenProcessPool) and (note := _exit_note(processes)):
+        exit_codes = _stop_pool(pool)
+        if isinstance(exc, BrokenProcessPool) and (note := _exit_note(exit_codes)):
             exc.add_note(note)
         raise
     return results
@@ -283,14 +283,14 @@ def _check_picklable(func: Callable[..., Any], start_method: str, *, caller: str
         )
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+def _stop_pool(pool: ProcessPoolExecutor) -> list[int | None]:
     """Cancel a process pool's pending work, stop its workers and wait for them.
 
     :meth:`~concurrent.futures.Executor.shutdown` waits for running work to
     finish, which may be never.  This terminates the workers instead (and
     kills any that ignore the request after ``STOP_GRACE_SECONDS``), then
-    waits for them and for the pool's own threads.  Returns the worker
-    processes, so their exit codes can be inspected.
+    waits for them and for the pool's own threads.  Returns the workers' exit
+    codes.
     """
     # shutdown() forgets the processes and the manager thread: keep them.
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -301,17 +301,24 @@ def _stop_pool(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BasePr
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         _signal(process, "terminate")
+    # With every worker gone the manager thread sees the pool broken, waits
+    # for the workers and exits.  Let it do the waiting: two threads waiting
+    # for one forkserver worker can lose its exit code.
     deadline = time.monotonic() + STOP_GRACE_SECONDS
+    if manager is not None:
+        manager.join(STOP_GRACE_SECONDS)
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
     for process in processes:
-        if process.exitcode is None:
+        if process.exitcode is None:  # it ignored SIGTERM
             _signal(process, "kill")
             process.join()
-    if manager is not None and manager is not threading.current_thread():
-        # With every worker gone the manager sees the pool broken and exits.
-        manager.join()
-    return processes
+    if manager is not None:
+        manager.join(STOP_GRACE_SECONDS * 10)
+    # Return no process objects: they hold the pool's queues, whose semaphores
+    # are best released now rather than by a garbage collection at a random
+    # moment (on 3.12 and 3.13 that can warn about a reentrant resource tracker).
+    return [process.exitcode for process in processes]
 
 
 def _signal(process: multiprocessing.process.BaseProcess, how: str) -> None:
@@ -319,8 +326,8 @@ def _signal(process: multiprocessing.process.BaseProcess, how: str) -> None:
         getattr(process, how)()
 
 
-def _exit_note(processes: list[multiprocessing.process.BaseProcess]) -> str:
-    codes = [p.exitcode for p in processes if p.exitcode]
+def _exit_note(exit_codes: list[int | None]) -> str:
+    codes = [code for code in exit_codes if code]
     # Workers stopped by _stop_pool or by the pool itself exit with -SIGTERM;
     # the one that broke the pool is the other one, if any.
     unusual = [c for c in codes if c != -signal.SIGTERM]

@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -249,14 +250,22 @@ def nested_pids(n: int) -> tuple[int, list[int]]:
     return os.getpid(), parallel_map(worker_pid, range(n))
 
 
-def record_call(x: Any, path: str | os.PathLike[str]) -> Any:
-    """Append ``x`` to the file at ``path`` (one line per call) and return it.
+def record_call(
+    x: Any, path: str | os.PathLike[str], then: Callable[[Any], Any] | None = None
+) -> Any:
+    """Append ``x`` to the file at ``path``, one line per call; return ``then(x)``.
 
-    Lets a test count the calls made in any process.
+    Lets a test count the calls made in any process.  ``then=None`` returns
+    ``x`` itself.
     """
     with Path(path).open("a") as file:
         file.write(f"{x!r}\n")
-    return x
+    return x if then is None else then(x)
+
+
+def fail_to_start() -> None:
+    """Raise :exc:`RuntimeError`: a pool initializer that fails."""
+    raise RuntimeError("this initializer always fails")
 
 
 def announce_and_hang(x: Any, trigger: Any = 0) -> Any:
@@ -264,7 +273,8 @@ def announce_and_hang(x: Any, trigger: Any = 0) -> Any:
 
     For tests that interrupt or kill the parent once a worker is busy.
     """
-    print(f"started {os.getpid()}", flush=True)
+    # One write call, so that lines from several workers never interleave.
+    os.write(sys.stdout.fileno(), f"started {os.getpid()}\n".encode())
     if x == trigger:
         threading.Event().wait()
     return x
