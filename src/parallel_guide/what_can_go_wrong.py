@@ -10,7 +10,9 @@ sent back.  Use :func:`functools.partial` to fix ``trigger``.
 
 from __future__ import annotations
 
+import ast
 import ctypes
+import math
 import os
 import signal
 import sys
@@ -21,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "AwkwardError",
-    "FalsyError",
-    "UnpicklableError",
     "check_positive",
-    "crash_on",
-    "exit_on",
+    "checked_sqrt",
     "hang_on",
+    "native_sqrt",
+    "slow_square",
     "square",
+    "with_main_guard",
 ]
 
 
@@ -57,6 +58,79 @@ def check_positive(x: float) -> float:
     if x <= 0:
         raise ValueError(f"expected a positive number, got {x!r}")
     return x
+
+
+def native_sqrt(x: float) -> float:
+    """Return the square root of ``x``, like a C function that trusts its input.
+
+    It stands for a call into compiled code with no checks: for a negative
+    ``x`` the process crashes (a segmentation fault) instead of raising.
+    """
+    if x < 0:
+        _segfault()
+    return math.sqrt(x)
+
+
+def checked_sqrt(x: float) -> float:
+    """Return the square root of ``x``, refusing negative numbers first.
+
+    The fix for :func:`native_sqrt`: check in Python, where a bad item becomes
+    an exception that names it, before handing it to code that would crash.
+
+    >>> checked_sqrt(9)
+    3.0
+    >>> checked_sqrt(-4)
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot take the square root of a negative number: -4
+    """
+    if x < 0:
+        raise ValueError(f"cannot take the square root of a negative number: {x!r}")
+    return native_sqrt(x)
+
+
+def with_main_guard(source: str) -> str:
+    r"""Return a script's source with its work moved under the main-module guard.
+
+    Everything from the first statement that is not an import, a definition or
+    the docstring becomes the body of a ``main()`` function, called only when
+    the file runs as a script, not when a worker process imports it.
+
+    >>> print(with_main_guard("import os\nprint(os.sep)\n"))
+    import os
+    <BLANKLINE>
+    <BLANKLINE>
+    def main():
+        print(os.sep)
+    <BLANKLINE>
+    <BLANKLINE>
+    if __name__ == "__main__":
+        main()
+    <BLANKLINE>
+    """
+    tree = ast.parse(source)
+    quiet = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    work = [
+        node
+        for index, node in enumerate(tree.body)
+        if not isinstance(node, quiet) and not (index == 0 and _is_docstring(node))
+    ]
+    if not work:
+        return source
+    lines = source.splitlines(keepends=True)
+    start = work[0].lineno - 1
+    body = "".join(f"    {line}" if line.strip() else line for line in lines[start:])
+    head = "".join(lines[:start]).rstrip("\n")
+    guard = 'if __name__ == "__main__":'
+    return f"{head}\n\n\ndef main():\n{body}\n\n{guard}\n    main()\n".lstrip("\n")
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def crash_on(x: Any, trigger: Any = -1) -> Any:
@@ -280,9 +354,14 @@ def announce_and_hang(x: Any, trigger: Any = 0) -> Any:
     return x
 
 
-def ignore_sigterm_and_hang(x: Any) -> Any:
-    """Ignore SIGTERM, then never return: a worker only SIGKILL can stop."""
+def ignore_sigterm_and_hang(x: Any, ready: str | os.PathLike[str] | None = None) -> Any:
+    """Ignore SIGTERM, then never return: a worker only SIGKILL can stop.
+
+    With ``ready``, create that file once SIGTERM is being ignored.
+    """
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if ready is not None:
+        Path(ready).touch()
     threading.Event().wait()
     return x
 
