@@ -36,3 +36,28 @@ def test_speedup_curve_caps_the_ideal_at_the_cpu_count():
     ideal, measured = fig.axes[0].lines
     assert list(ideal.get_ydata()) == [1, 2, 2, 2]
     assert list(measured.get_ydata()) == [1.0, 1.8, 1.7, 1.8]
+
+
+def test_run_sequence_draws_each_series_in_milliseconds_by_run():
+    from parallel_guide.plots import run_sequence
+
+    fig = run_sequence({"loop": [0.1, 0.1], "pool": [0.3, 0.05]})
+    loop, pool = fig.axes[0].lines
+    assert list(loop.get_xdata()) == [1, 2]
+    assert list(pool.get_ydata()) == pytest.approx([300, 50])
+
+
+def test_stacked_phases_stack_each_row_in_order():
+    from parallel_guide.plots import stacked_phases
+
+    fig = stacked_phases({"fork": {"start": 0.001, "map": 0.002}})
+    start, run = fig.axes[0].patches
+    assert (start.get_x(), start.get_width()) == pytest.approx((0, 1))
+    assert (run.get_x(), run.get_width()) == pytest.approx((1, 2))
+
+
+def test_stacked_phases_need_the_same_phases_in_every_row():
+    from parallel_guide.plots import stacked_phases
+
+    with pytest.raises(ValueError, match="row 'b' has phases"):
+        stacked_phases({"a": {"x": 1.0}, "b": {"y": 1.0}})

@@ -100,3 +100,62 @@ def speedup_curve(
     ax.set_ylim(bottom=0)
     ax.legend()
     return fig
+
+
+_PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
+
+
+def run_sequence(series: Mapping[str, Sequence[float]], *, title: str = "") -> Figure:
+    """Seconds of each run in the order the runs were made, one line per series.
+
+    Shows what a single number hides: a slow first run, drift, outliers.
+    """
+    fig = Figure(figsize=(7, 3.6), **_STYLE)
+    ax = fig.add_subplot()
+    for (label, seconds), color in zip(series.items(), _PALETTE, strict=False):
+        runs = range(1, len(seconds) + 1)
+        ax.plot(runs, [1000 * s for s in seconds], "o-", color=color, label=label)
+    ax.set_xlabel("run")
+    ax.set_ylabel("milliseconds")
+    ax.set_ylim(bottom=0)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def stacked_phases(
+    phases: Mapping[str, Mapping[str, float]], *, title: str = ""
+) -> Figure:
+    """One horizontal bar per row, split into its phases (in milliseconds).
+
+    ``phases`` maps a row label to ``{phase name: seconds}``; every row must
+    have the same phases, which are stacked in order.
+
+    >>> fig = stacked_phases(
+    ...     {"a": {"x": 0.001, "y": 0.002}, "b": {"x": 0.0, "y": 0.004}}
+    ... )
+    >>> [round(float(p.get_width()), 6) for p in fig.axes[0].patches]
+    [1.0, 0.0, 2.0, 4.0]
+    """
+    rows = list(phases)
+    names = list(phases[rows[0]]) if rows else []
+    for row in rows:
+        if list(phases[row]) != names:
+            raise ValueError(f"row {row!r} has phases {list(phases[row])}, not {names}")
+    fig = Figure(figsize=(7, 0.7 * len(rows) + 1.6), **_STYLE)
+    ax = fig.add_subplot()
+    left = [0.0] * len(rows)
+    for name, color in zip(names, _PALETTE, strict=False):
+        widths = [1000 * phases[row][name] for row in rows]
+        ax.barh(range(len(rows)), widths, left=left, color=color, label=name)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.set_yticks(range(len(rows)), rows)
+    ax.invert_yaxis()
+    ax.set_xlabel("milliseconds")
+    fig.legend(loc="outside lower center", ncols=min(len(names), 4))
+    ax.margins(x=0.05)
+    if title:
+        ax.set_title(title)
+    return fig
