@@ -61,3 +61,42 @@ def test_stacked_phases_need_the_same_phases_in_every_row():
 
     with pytest.raises(ValueError, match="row 'b' has phases"):
         stacked_phases({"a": {"x": 1.0}, "b": {"y": 1.0}})
+
+
+def test_amdahl_curves_draw_the_ideal_and_one_curve_per_fraction():
+    from parallel_guide.plots import amdahl_curves
+
+    fig = amdahl_curves([0.05, 0.5], 16, cpus=2)
+    ideal, five, half = fig.axes[0].lines[:3]
+    assert list(ideal.get_xdata()) == [1, 2, 4, 8, 16]
+    assert half.get_ydata()[-1] == pytest.approx(1 / (0.5 + 0.5 / 16))
+    assert five.get_label() == "5% serial"
+
+
+def test_speedup_fit_caps_the_fitted_curve_at_the_cpu_count():
+    from parallel_guide.plots import speedup_fit
+
+    fig = speedup_fit([1, 2, 3, 4], [1.0, 1.9, 1.8, 1.85], 2, 0.0)
+    _ideal, fitted, measured = fig.axes[0].lines
+    assert list(fitted.get_ydata()) == pytest.approx([1, 2, 2, 2])
+    assert list(measured.get_ydata()) == [1.0, 1.9, 1.8, 1.85]
+
+
+def test_chunksize_sweep_plots_microseconds_against_sorted_chunk_sizes():
+    from parallel_guide.plots import chunksize_sweep
+
+    fig = chunksize_sweep({"imap": {100: 1e-6, 1: 1e-5}}, {"loop": 2e-7})
+    sweep, loop = fig.axes[0].lines
+    assert list(sweep.get_xdata()) == [1, 100]
+    assert list(sweep.get_ydata()) == pytest.approx([10, 1])
+    assert list(loop.get_ydata()) == pytest.approx([0.2, 0.2])
+
+
+def test_break_even_plot_marks_break_even_and_the_ceiling():
+    from parallel_guide.plots import break_even_plot
+
+    fig = break_even_plot([1e-6, 1e-4], {"map": [0.2, 1.9]}, cpus=2)
+    measured, even, ceiling = fig.axes[0].lines
+    assert list(measured.get_xdata()) == pytest.approx([1, 100])
+    assert list(even.get_ydata()) == [1, 1]
+    assert list(ceiling.get_ydata()) == [2, 2]

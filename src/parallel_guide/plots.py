@@ -159,3 +159,139 @@ def stacked_phases(
     if title:
         ax.set_title(title)
     return fig
+
+
+def amdahl_curves(
+    fractions: Sequence[float], max_workers: int, *, cpus: int | None = None
+) -> Figure:
+    """Amdahl's law for several serial fractions, on a log-2 axis of workers.
+
+    Each curve flattens towards its ceiling, one over the serial fraction.
+    With ``cpus``, a vertical line marks the machine's CPU count.
+    """
+    from parallel_guide.speedup_limits import amdahl_speedup
+
+    workers = [2**k for k in range(max_workers.bit_length()) if 2**k <= max_workers]
+    fig = Figure(figsize=(7, 4.2), **_STYLE)
+    ax = fig.add_subplot()
+    ax.plot(workers, workers, "--", color="grey", label="ideal (no serial part)")
+    for fraction, color in zip(fractions, _PALETTE, strict=False):
+        speedups = [amdahl_speedup(fraction, n) for n in workers]
+        ax.plot(workers, speedups, "o-", color=color, label=f"{fraction:.0%} serial")
+    if cpus is not None:
+        ax.axvline(cpus, color="black", linewidth=1)
+        ax.annotate(
+            f" {cpus} CPUs here", (cpus, 0.03), xycoords=("data", "axes fraction")
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xticks(workers, [str(n) for n in workers])
+    ticks = [n for n in workers if n <= max_workers]
+    ax.set_yticks(ticks, [str(n) for n in ticks])
+    ax.set_xlabel("workers")
+    ax.set_ylabel("speed-up")
+    ax.legend(loc="upper left")
+    return fig
+
+
+def speedup_fit(
+    workers: Sequence[int],
+    speedups: Sequence[float],
+    cpus: int,
+    serial_fraction: float,
+    *,
+    title: str = "",
+) -> Figure:
+    """Measured speed-ups, the ideal on ``cpus`` CPUs, and the fitted Amdahl curve.
+
+    >>> fig = speedup_fit([1, 2, 3], [1.0, 1.8, 1.8], 2, 0.1)
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['ideal on 2 CPUs', 'Amdahl, 10.0% serial', 'measured']
+    """
+    from parallel_guide.speedup_limits import amdahl_speedup
+
+    fig = Figure(figsize=(6.5, 4), **_STYLE)
+    ax = fig.add_subplot()
+    ideal = [min(n, cpus) for n in workers]
+    fitted = [amdahl_speedup(serial_fraction, n, cpus) for n in workers]
+    ax.plot(workers, ideal, "--", color="grey", label=f"ideal on {cpus} CPUs")
+    ax.plot(
+        workers,
+        fitted,
+        "-",
+        color=_PALETTE[1],
+        linewidth=2,
+        label=f"Amdahl, {serial_fraction:.1%} serial",
+    )
+    ax.plot(workers, speedups, "o", color=_PALETTE[0], markersize=8, label="measured")
+    ax.set_xlabel("worker processes")
+    ax.set_ylabel("speed-up over the serial loop")
+    ax.set_xticks(list(workers))
+    ax.set_ylim(bottom=0, top=max(cpus, *speedups) * 1.15)
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def chunksize_sweep(
+    per_item: Mapping[str, Mapping[int, float]],
+    references: Mapping[str, float] | None = None,
+    *,
+    title: str = "",
+) -> Figure:
+    """Overhead per item (µs) against chunk size, one line per API, log-log.
+
+    ``per_item`` maps an API's name to ``{chunk size: seconds per item}``;
+    ``references`` are drawn as horizontal lines (a loop, an automatic choice).
+
+    >>> fig = chunksize_sweep({"Pool.map": {1: 2e-5, 100: 1e-6}}, {"loop": 1e-7})
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['Pool.map', 'loop']
+    """
+    fig = Figure(figsize=(7, 4.4), **_STYLE)
+    ax = fig.add_subplot()
+    for (name, sweep), color in zip(per_item.items(), _PALETTE, strict=False):
+        sizes = sorted(sweep)
+        ax.plot(sizes, [1e6 * sweep[s] for s in sizes], "o-", color=color, label=name)
+    styles = ("--", ":", "-.")
+    for (name, seconds), style in zip((references or {}).items(), styles, strict=False):
+        ax.axhline(1e6 * seconds, linestyle=style, color="black", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("chunk size (items sent to a worker at a time)")
+    ax.set_ylabel("µs per item (median)")
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def break_even_plot(
+    costs: Sequence[float], speedups: Mapping[str, Sequence[float]], cpus: int
+) -> Figure:
+    """Speed-up against the serial cost of one item (µs, log scale).
+
+    Horizontal lines mark break-even (1) and the CPU count (the ceiling);
+    above the first, processes pay.
+    """
+    fig = Figure(figsize=(7, 4.2), **_STYLE)
+    ax = fig.add_subplot()
+    micro = [1e6 * c for c in costs]
+    for (name, values), color in zip(speedups.items(), _PALETTE, strict=False):
+        ax.plot(micro, values, "o-", color=color, label=name)
+    ax.axhline(1, color="black", linewidth=1)
+    ax.axhline(cpus, linestyle="--", color="grey", label=f"{cpus} CPUs: the ceiling")
+    ax.annotate(
+        "break-even: the loop is as fast",
+        (micro[0], 1),
+        xytext=(0, 4),
+        textcoords="offset points",
+        fontsize="small",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("cost of one item in the loop (µs)")
+    ax.set_ylabel("speed-up over the loop")
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
