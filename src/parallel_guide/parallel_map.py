@@ -45,14 +45,11 @@ from concurrent.futures import (
     ThreadPoolExecutor,
 )
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 from parallel_guide.data_parallel import usable_cpus
 
 __all__ = ["parallel_map"]
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 START_METHOD = "spawn"
 """How the pool that :func:`parallel_map` creates starts its workers.
@@ -103,14 +100,14 @@ _inside_worker = False
 
 
 def parallel_map(
-    func: Callable[[T], R],
-    iterable: Iterable[T],
+    func: Callable[[Any], Any],
+    iterable: Iterable[Any],
     *,
     workers: int | None = None,
     chunksize: int | None = None,
     executor: Executor | None = None,
     timeout: float | None = None,
-) -> list[R]:
+) -> list[Any]:
     """Return ``[func(x) for x in iterable]``, computed in parallel, in input order.
 
     Args:
