@@ -118,3 +118,13 @@ def run_script(tmp_path):
         )
 
     return run
+
+
+@pytest.fixture
+def children_now():
+    """A function returning the child processes alive at the moment it is called.
+
+    Unlike the leak check it allows no grace period: use it to assert that a
+    call stopped its workers before returning, not merely asked them to stop.
+    """
+    return lambda: leftovers(set(threading.enumerate()), grace=0)[0]

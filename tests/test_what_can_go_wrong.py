@@ -224,6 +224,7 @@ def test_the_unguarded_script_fails_clearly_without_hanging(start_method, run_sc
         "was terminated abruptly while the future was "
         "running or pending."
     )
+    # Each worker that started failed the same way.
     assert last_lines[-1] == "parallel_map: worker processes exited with exit code 1"
 
 

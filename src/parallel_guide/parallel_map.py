@@ -330,7 +330,7 @@ def _exit_note(exit_codes: list[int | None]) -> str:
     unusual = [c for c in codes if c != -signal.SIGTERM]
     if not unusual:  # all stopped on purpose: the cause is elsewhere
         return ""
-    described = ", ".join(_describe_exit(code) for code in unusual)
+    described = ", ".join(_describe_exit(code) for code in dict.fromkeys(unusual))
     return f"{_NOTE_PREFIX}worker processes exited with {described}"
 
 

@@ -366,6 +366,33 @@ def ignore_sigterm_and_hang(x: Any, ready: str | os.PathLike[str] | None = None)
     return x
 
 
+def fail_once_ready(
+    x: Any, ready: str | os.PathLike[str], timeout: float = 60.0
+) -> Any:
+    """Raise :exc:`RuntimeError` once the file ``ready`` exists.
+
+    With :func:`ignore_sigterm_and_hang` on another item, this fails the map
+    at a moment when that worker is known to be ignoring SIGTERM.
+    """
+    deadline = time.monotonic() + timeout
+    while not Path(ready).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{ready} did not appear within {timeout} s")
+        time.sleep(0.01)
+    raise RuntimeError(f"failing item {x!r} now that {ready} exists")
+
+
+def call_by_item(x: Any, calls: dict[Any, str], **kwargs: Any) -> Any:
+    """Call this module's function named ``calls[x]`` with ``x`` and ``kwargs``.
+
+    Lets one map give different items different misbehaviours.
+
+    >>> call_by_item(3, {3: "square"})
+    9
+    """
+    return globals()[calls[x]](x, **kwargs)
+
+
 def big_bytes(size: int) -> bytes:
     """Return ``size`` zero bytes: a large result to send back."""
     return bytes(size)
