@@ -13,12 +13,14 @@ from parallel_guide.measure_parallel_code import (
     busy_neighbour,
     cgroup_cpu_limit,
     cpu_counts,
+    measure_interleaved,
     pinned_to,
     pool_phases,
     spin,
     wall_and_cpu,
 )
 from parallel_guide.what_can_go_wrong import check_positive
+from parallel_guide.workloads import count_primes
 
 needs_affinity = pytest.mark.skipif(
     not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only"
@@ -32,21 +34,25 @@ def test_spin_takes_the_time_it_is_given():
 
 
 def test_a_serial_call_uses_cpu_in_this_process_only():
-    usage = wall_and_cpu(spin, 0.2)
+    usage = wall_and_cpu(count_primes, 30_000)
     assert usage.children_cpu == 0
-    # Spinning uses the CPU for (almost) all of the wall time.
-    assert 0.1 <= usage.own_cpu <= usage.wall + 0.05
+    # One thread cannot use more CPU time than wall time.
+    assert 0 < usage.own_cpu <= usage.wall + 0.02
     assert usage.cores_busy == pytest.approx(usage.total_cpu / usage.wall)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="no children's times on Windows")
 def test_the_cpu_time_of_a_pools_workers_is_counted_once_they_exit():
+    # Fixed work, not spinning until a deadline: on a busy machine a spin
+    # would use less CPU than its wall time.
+    one_call = wall_and_cpu(count_primes, 30_000).own_cpu
+
     def pooled():
         with get_context("spawn").Pool(2) as pool:
-            pool.map(spin, [0.2, 0.2], chunksize=1)
+            pool.map(count_primes, [30_000, 30_000], chunksize=1)
 
     usage = wall_and_cpu(pooled)
-    assert usage.children_cpu >= 0.3  # two workers spun for 0.2 s each
+    assert usage.children_cpu >= 2 * one_call * 0.8
     assert usage.own_cpu < usage.children_cpu
 
 
@@ -79,9 +85,10 @@ def test_busy_neighbour_uses_a_cpu_until_the_block_ends():
             for child in psutil.Process().children()
             if "spawn_main" in " ".join(child.cmdline())
         ]
-        neighbour.cpu_percent()
-        time.sleep(0.5)
-        assert neighbour.cpu_percent() > 30
+        before = sum(neighbour.cpu_times()[:2])
+        time.sleep(1)
+        # Even sharing two CPUs with several busy processes it gets some.
+        assert sum(neighbour.cpu_times()[:2]) - before > 0.05
     assert not neighbour.is_running() or neighbour.status() == psutil.STATUS_ZOMBIE
 
 
@@ -166,3 +173,26 @@ def test_pinned_to_restores_affinity_when_the_block_raises():
     with pytest.raises(RuntimeError), pinned_to({min(before)}):
         raise RuntimeError
     assert os.sched_getaffinity(0) == before
+
+
+def test_measure_interleaved_takes_turns():
+    calls = []
+    timings = measure_interleaved(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        repeat=2,
+        warmup=1,
+    )
+    assert calls == ["a", "b"] * 3
+    assert [len(t.seconds) for t in timings.values()] == [2, 2]
+
+
+def test_measure_interleaved_times_each_variant():
+    timings = measure_interleaved(
+        {"short": lambda: spin(0.01), "long": lambda: spin(0.05)}
+    )
+    assert timings["short"].median < timings["long"].median
+
+
+def test_measure_interleaved_needs_a_run():
+    with pytest.raises(ValueError, match="at least 1"):
+        measure_interleaved({"a": int}, repeat=0)

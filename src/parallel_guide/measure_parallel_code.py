@@ -22,16 +22,19 @@ import math
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from parallel_guide.timing import Timing
 
 __all__ = [
     "WallAndCpu",
     "busy_neighbour",
     "cgroup_cpu_limit",
     "cpu_counts",
+    "measure_interleaved",
     "pinned_to",
     "pool_phases",
     "spin",
@@ -92,6 +95,34 @@ def wall_and_cpu(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Wall
         children_cpu=(after.children_user - before.children_user)
         + (after.children_system - before.children_system),
     )
+
+
+def measure_interleaved(
+    variants: Mapping[str, Callable[[], Any]], *, repeat: int = 5, warmup: int = 1
+) -> dict[str, Timing]:
+    """Time several variants of the same work in turn, round after round.
+
+    :func:`~parallel_guide.timing.measure` times one variant's runs back to
+    back, so a burst of background load lands on whichever variant was
+    running.  Taking turns spreads it over all of them, so their ratios (the
+    speed-ups) are steadier on a busy machine.
+
+    >>> timings = measure_interleaved({"a": lambda: None, "b": lambda: None}, repeat=3)
+    >>> sorted(timings), len(timings["a"].seconds)
+    (['a', 'b'], 3)
+    """
+    if repeat < 1:
+        raise ValueError(f"repeat must be at least 1, got {repeat}")
+    for _ in range(warmup):
+        for func in variants.values():
+            func()
+    runs: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeat):
+        for name, func in variants.items():
+            start = time.perf_counter()
+            func()
+            runs[name].append(time.perf_counter() - start)
+    return {name: Timing(tuple(seconds)) for name, seconds in runs.items()}
 
 
 POOL_PHASES = ("start", "first map", "later map", "shutdown")

@@ -283,15 +283,16 @@ def break_even_plot(
     ax.axhline(1, color="black", linewidth=1)
     ax.axhline(cpus, linestyle="--", color="grey", label=f"{cpus} CPUs: the ceiling")
     ax.annotate(
-        "break-even: the loop is as fast",
-        (micro[0], 1),
+        "break-even: as fast as the loop",
+        (max(micro), 1),
         xytext=(0, 4),
         textcoords="offset points",
+        ha="right",
         fontsize="small",
     )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("cost of one item in the loop (µs)")
     ax.set_ylabel("speed-up over the loop")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="lower right", fontsize="small")
     return fig
