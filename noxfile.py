@@ -3,8 +3,10 @@
 nox -l            list the sessions
 nox -s docs       build the site into build/docs/html (-- --fresh: re-run all pages)
 nox -s tests      run the tests on every installed CPython from 3.11 up
+nox -s site       build the site and check it in Chromium and statically
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +24,10 @@ nox.options.download_python = "never"
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 BUILD = ROOT / "build" / "docs"
+SITE = ROOT / "build" / "site"  # nox -s site: its own build, checks and screenshots
+# The browser-side checkers, from npm, pinned: axe-core (accessibility) and the
+# Nu HTML checker.  Installed into build/site/node by the site session.
+NODE_TOOLS = {"axe-core": "4.14.1", "vnu-jar": "26.9.27"}
 PYTHONS = ["3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"]
 DOCS_PYTHON = "3.13"
 SPHINX_STRICT = ["-n", "-W", "--keep-going", "-T"]
@@ -53,10 +59,10 @@ def install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".")
 
 
-def sphinx_args(builder: str, *options: str) -> list[str]:
+def sphinx_args(builder: str, *options: str, build: Path = BUILD) -> list[str]:
     """Arguments for a strict build of docs/ into build/docs/<builder>."""
-    doctrees = BUILD / f"doctrees-{builder}"
-    output = BUILD / builder
+    doctrees = build / f"doctrees-{builder}"
+    output = build / builder
     return [
         *SPHINX_STRICT,
         "-b",
@@ -125,6 +131,70 @@ def docs_live(session: nox.Session) -> None:
         ignore,
     ]
     session.run("sphinx-autobuild", *live, *sphinx_args("html"), *session.posargs)
+
+
+@nox.session(python=DOCS_PYTHON, default=False)
+def site(session: nox.Session) -> None:
+    """Build the site into build/site/html and check it as a reader sees it.
+
+    In Chromium: search, copy buttons, theme toggle, console errors, axe, and
+    screenshots of every page in both themes (build/site/artefacts).
+    Statically: Nu HTML checker, links and anchors, titles, descriptions,
+    sitemap, Open Graph, 404 page, favicon.  Every complete program shown is
+    copied out of the HTML and run under each start method.  Needs chromium,
+    chromedriver, java and npm (.ci/run installs them).
+
+    -- --fresh      execute every page afresh (implied on CI)
+    -- --html DIR   check an existing build instead (CI reuses nox -s docs')
+    Other arguments go to pytest, e.g. -- -k axe.
+    """
+    install(session, "site")
+    args = list(session.posargs)
+    if "--html" in args:
+        at = args.index("--html")
+        html = Path(args[at + 1]).resolve()
+        del args[at : at + 2]
+    else:
+        fresh = "--fresh" in args or os.environ.get("CI") == "true"
+        args = [arg for arg in args if arg != "--fresh"]
+        if fresh:  # the build and its execution cache, not the node tools
+            for part in ("html", "doctrees-html", "jupyter_execute", ".jupyter_cache"):
+                shutil.rmtree(SITE / part, ignore_errors=True)
+        # Sphinx rewrites only pages it thinks changed (viewcode's even less
+        # often): write every page, so all are checked as this tree makes them.
+        shutil.rmtree(SITE / "html", ignore_errors=True)
+        mode = ["-D", "nb_execution_mode=force"] if fresh else []
+        env = {"DOCS_BUILD_DIR": str(SITE)}  # its own execution cache too
+        session.run("sphinx-build", *sphinx_args("html", *mode, build=SITE), env=env)
+        html = SITE / "html"
+    node_modules = _node_tools(session, SITE / "node")
+    env = {
+        "SITE_HTML": str(html),
+        "SITE_WORK": str(SITE / "work"),
+        "SITE_ARTEFACTS": str(SITE / "artefacts"),
+        "AXE_JS": str(node_modules / "axe-core" / "axe.min.js"),
+        "VNU_JAR": str(node_modules / "vnu-jar" / "build" / "dist" / "vnu.jar"),
+    }
+    session.run("pytest", "tests/site_checks", "-p", "no:cacheprovider", *args, env=env)
+    session.log(f"Screenshots: {SITE / 'artefacts' / 'screenshots'}")
+
+
+def _node_tools(session: nox.Session, prefix: Path) -> Path:
+    """Install NODE_TOOLS into prefix/node_modules unless they are there already."""
+    modules = prefix / "node_modules"
+
+    def installed(name: str) -> str | None:
+        package = modules / name / "package.json"
+        return json.loads(package.read_text())["version"] if package.exists() else None
+
+    missing = [f"{n}@{v}" for n, v in NODE_TOOLS.items() if installed(n) != v]
+    if missing:
+        prefix.mkdir(parents=True, exist_ok=True)
+        npm = ["npm", "install", "--prefix", str(prefix), "--no-save"]
+        # --ignore-scripts: vnu-jar's install script would download a Java.
+        quiet = ["--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock"]
+        session.run(*npm, *quiet, *missing, external=True)
+    return modules
 
 
 @nox.session(python=DOCS_PYTHON)

@@ -8,6 +8,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from parallel_guide.page import quick
 
@@ -34,6 +35,9 @@ extensions = [
     "sphinx_sitemap",
     "notfound.extension",
     "no_orphans",  # fails the build if a page leaves a worker process behind
+    "html_fixes",  # valid HTML where Furo, Sphinx and viewcode write invalid
+    "page_meta",  # meta descriptions for the index, search and 404 pages
+    "block_origins",  # marks what runs each code block, for nox -s site
 ]
 exclude_patterns = [
     "_build",
@@ -104,13 +108,21 @@ html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
 html_last_updated_fmt = "%Y-%m-%d"
-html_baseurl = os.environ.get(
-    "READTHEDOCS_CANONICAL_URL",
-    "https://parallel-python-measured.readthedocs.io/en/latest/",
+# Read the Docs sets READTHEDOCS_CANONICAL_URL; other hosts (GitHub Pages) set
+# DOCS_BASEURL.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get(
+    "DOCS_BASEURL", "https://parallel-python-measured.readthedocs.io/en/latest/"
 )
 sitemap_url_scheme = "{link}"
 ogp_site_url = html_baseurl
 ogp_description_length = 200
 ogp_social_cards = {"enable": False}  # needs fonts the build machine lacks
-# Relative links, so the 404 page works wherever the site is served from.
-notfound_urls_prefix = None
+# Descriptions are written (front matter), not the first paragraph: a page
+# without one fails nox -s site instead of getting "Measured on ..." as its own.
+ogp_enable_meta_description = False
+html_favicon = "_static/favicon.svg"
+# The 404 page is served for any missing address, at any depth, so its links
+# are absolute: rooted at the path the site is published under (/en/latest/ on
+# Read the Docs), which html_baseurl gives.
+notfound_urls_prefix = urlsplit(html_baseurl).path
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]

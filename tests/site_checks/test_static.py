@@ -1,0 +1,36 @@
+"""The built site, checked from its files: valid HTML, links, metadata."""
+
+from site_checks import sitechecks
+
+
+def _report(problems: list[str]) -> str:
+    return f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_every_page_has_a_title_description_favicon_and_open_graph(site_root):
+    problems = sitechecks.head_problems(site_root)
+    assert not problems, _report(problems)
+
+
+def test_sitemap_lists_every_page_and_the_404_page_works_at_any_depth(site_root):
+    problems = sitechecks.site_problems(site_root)
+    assert not problems, _report(problems)
+
+
+def test_nu_html_checker_finds_no_errors(site_root, vnu_jar):
+    problems = sitechecks.vnu_problems(site_root, vnu_jar)
+    assert not problems, _report(problems)
+
+
+def test_every_internal_link_and_anchor_resolves(site_root, work):
+    problems = sitechecks.link_problems(site_root, work)
+    assert not problems, _report(problems)
+
+
+def test_the_site_has_pages_to_check(site_root):
+    """Guards the checks above against passing on an empty or half-built site."""
+    pages = sitechecks.pages(site_root)
+    written = [page for page in pages if sitechecks.is_written(page)]
+    assert "index.html" in written
+    assert len(written) >= 5, written
+    assert {"404.html", "search.html", "genindex.html"} <= set(pages)
