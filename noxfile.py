@@ -3,6 +3,7 @@
 nox -l            list the sessions
 nox -s docs       build the site into build/docs/html (-- --fresh: re-run all pages)
 nox -s tests      run the tests on every installed CPython from 3.11 up
+nox -s page -- docs/tutorial/introduction.md   execute one page on its own
 nox -s site       build the site and check it in Chromium and statically
 """
 
@@ -131,6 +132,27 @@ def docs_live(session: nox.Session) -> None:
         ignore,
     ]
     session.run("sphinx-autobuild", *live, *sphinx_args("html"), *session.posargs)
+
+
+@nox.session(python=DOCS_PYTHON, default=False)
+def page(session: nox.Session) -> None:
+    """Execute one page on its own, as the build does (-- docs/<folder>/<page>.md).
+
+    The page becomes a notebook (build/pages/y.ipynb, outputs included, to
+    open in Jupyter) and runs in a fresh kernel; a cell that raises, unless
+    tagged raises-exception, fails the session with its traceback.
+    """
+    install(session, "docs")
+    if not session.posargs:
+        session.error("name the page: nox -s page -- docs/tutorial/introduction.md")
+    out = ROOT / "build" / "pages"
+    out.mkdir(parents=True, exist_ok=True)
+    for source in map(Path, session.posargs):
+        notebook = out / source.with_suffix(".ipynb").name
+        session.run("mystnb-to-jupyter", "--overwrite", str(source), str(notebook))
+        with session.chdir(source.parent):  # the build runs each page in its folder
+            session.run("jupyter", "execute", "--inplace", str(notebook))
+        session.log(f"Executed {source}: {notebook}")
 
 
 @nox.session(python=DOCS_PYTHON, default=False)
