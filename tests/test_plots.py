@@ -100,3 +100,25 @@ def test_break_even_plot_marks_break_even_and_the_ceiling():
     assert list(measured.get_xdata()) == pytest.approx([1, 100])
     assert list(even.get_ydata()) == [1, 1]
     assert list(ceiling.get_ydata()) == [2, 2]
+
+
+def test_grouped_speedups_draw_a_bar_per_workload_and_variant():
+    from parallel_guide.plots import grouped_speedups
+
+    fig = grouped_speedups({"a": {"x": 1.0, "y": 2.0}, "b": {"x": 0.5, "y": 1.5}}, 2)
+    heights = [round(float(p.get_height()), 2) for p in fig.axes[0].patches]
+    assert heights == [1.0, 0.5, 2.0, 1.5]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b"]
+
+
+def test_heatmap_labels_every_cell_in_row_order():
+    from parallel_guide.plots import heatmap
+
+    values = {
+        ("r1", "c1"): 1.0,
+        ("r1", "c2"): 2.0,
+        ("r2", "c1"): 3.0,
+        ("r2", "c2"): 4.0,
+    }
+    fig = heatmap(values, ["r1", "r2"], ["c1", "c2"], label="x")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1.00", "2.00", "3.00", "4.00"]

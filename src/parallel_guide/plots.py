@@ -296,3 +296,86 @@ def break_even_plot(
     ax.set_ylabel("speed-up over the loop")
     ax.legend(loc="lower right", fontsize="small")
     return fig
+
+
+def grouped_speedups(
+    speedups: Mapping[str, Mapping[str, float]], cpus: int, *, title: str = ""
+) -> Figure:
+    """Bars of speed-up per workload (groups) and per way of running it (colours).
+
+    ``speedups`` maps a workload to ``{variant: speed-up}``; every workload
+    must have the same variants.  Lines mark 1 (no gain) and ``cpus``.
+
+    >>> fig = grouped_speedups({"a": {"x": 1.0, "y": 2.0}}, cpus=2)
+    >>> [round(float(p.get_height()), 2) for p in fig.axes[0].patches]
+    [1.0, 2.0]
+    """
+    groups = list(speedups)
+    variants = list(speedups[groups[0]]) if groups else []
+    width = 0.8 / max(len(variants), 1)
+    fig = Figure(figsize=(7, 4.2), **_STYLE)
+    ax = fig.add_subplot()
+    for index, (variant, color) in enumerate(zip(variants, _PALETTE, strict=False)):
+        positions = [
+            g + (index - (len(variants) - 1) / 2) * width for g in range(len(groups))
+        ]
+        heights = [speedups[group][variant] for group in groups]
+        ax.bar(positions, heights, width, color=color, label=variant)
+        for x, height in zip(positions, heights, strict=True):
+            ax.annotate(
+                f"{height:.2f}",
+                (x, height),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                fontsize="small",
+            )
+    ax.axhline(1, color="black", linewidth=1)
+    ax.axhline(cpus, linestyle="--", color="grey", label=f"{cpus} CPUs")
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel("speed-up over the serial loop")
+    ax.set_ylim(0, max(cpus, *(h for g in speedups.values() for h in g.values())) * 1.2)
+    ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def heatmap(
+    values: Mapping[tuple[str, str], float],
+    rows: Sequence[str],
+    columns: Sequence[str],
+    *,
+    label: str,
+    title: str = "",
+) -> Figure:
+    """A grid of numbers coloured by size, each cell labelled with its value.
+
+    ``values`` maps ``(row, column)`` to a number.
+
+    >>> fig = heatmap({("a", "x"): 1.5}, ["a"], ["x"], label="speed-up")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['1.50']
+    """
+    grid = [[values[(r, c)] for c in columns] for r in rows]
+    fig = Figure(figsize=(1.6 * len(columns) + 3, 0.9 * len(rows) + 1.6), **_STYLE)
+    ax = fig.add_subplot()
+    image = ax.imshow(grid, cmap="viridis", aspect="auto")
+    low, high = min(min(row) for row in grid), max(max(row) for row in grid)
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            dark = high == low or (value - low) / (high - low) < 0.5
+            ax.text(
+                j,
+                i,
+                f"{value:.2f}",
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+            )
+    ax.set_xticks(range(len(columns)), columns)
+    ax.set_yticks(range(len(rows)), rows)
+    fig.colorbar(image, ax=ax, label=label)
+    if title:
+        ax.set_title(title)
+    return fig
