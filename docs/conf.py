@@ -34,6 +34,7 @@ extensions = [
     "sphinxext.opengraph",
     "sphinx_sitemap",
     "notfound.extension",
+    "sphinx-mathjax-offline",  # MathJax from _static/mathjax: no CDN, no console error
     "no_orphans",  # fails the build if a page leaves a worker process behind
     "html_fixes",  # valid HTML where Furo, Sphinx and viewcode write invalid
     "page_meta",  # meta descriptions for the index, search and 404 pages

@@ -13,6 +13,10 @@ the errors they found in the theme's and Sphinx's own markup, not in any page:
 - viewcode wraps each documented object in the highlighted source in a
   ``div.viewcode-block`` inside ``<pre>``, where a div is not allowed; it
   becomes a span, which carries the same id and class.
+- A code block, output or table wider than the page scrolls sideways, which
+  a keyboard user can do only if it can take focus (axe's
+  scrollable-region-focusable, serious): ``_static/keyboard_scroll.js`` gives
+  each overflowing region a tab stop.
 """
 
 import re
@@ -58,6 +62,7 @@ def repair_page(app, pagename, templatename, context, doctree) -> None:
 
 def setup(app):
     app.add_post_transform(DropWrapperIds)
+    app.add_js_file("keyboard_scroll.js", loading_method="defer")
     # After Furo's own handler (priority 500), which builds the sidebar.
     app.connect("html-page-context", repair_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -916,11 +916,15 @@ def search_results(chrome, server: SiteServer, word: str) -> list[str]:
         if b.is_displayed()
     )
     box.send_keys(word, Keys.ENTER)
-    # The search runs in the page; its summary appears when it has finished.
+    # The search lists its results one by one and writes its summary ("Search
+    # finished, found ..." or "did not match") once the last is listed.
     WebDriverWait(chrome, 30).until(
         lambda d: (
             "search.html" in d.current_url
-            and d.find_elements(By.CSS_SELECTOR, "#search-results .search-summary")
+            and d.execute_script(
+                "const s = document.querySelector('#search-results .search-summary');"
+                "return s !== null && s.textContent.trim() !== '';"
+            )
         )
     )
     links = chrome.find_elements(By.CSS_SELECTOR, "#search-results ul.search li a")
