@@ -122,3 +122,27 @@ def test_heatmap_labels_every_cell_in_row_order():
     }
     fig = heatmap(values, ["r1", "r2"], ["c1", "c2"], label="x")
     assert [t.get_text() for t in fig.axes[0].texts] == ["1.00", "2.00", "3.00", "4.00"]
+
+
+def test_worker_timeline_gives_each_worker_a_lane_from_the_first_start():
+    from parallel_guide.plots import worker_timeline
+
+    fig = worker_timeline({"v": [(9, 5.0, 6.0), (3, 5.5, 7.0)]})
+    ax = fig.axes[0]
+    late, early = ax.patches  # in task order
+    assert (late.get_x(), late.get_width(), late.get_y() > early.get_y()) == (
+        0.0,
+        1.0,
+        True,
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["worker 1", "worker 2"]
+
+
+def test_escape_image_draws_the_counts_on_a_log_scale():
+    import math
+
+    from parallel_guide.plots import escape_image
+
+    fig = escape_image([[0, 1], [3, 7]])
+    data = fig.axes[0].images[0].get_array()
+    assert data[1][1] == pytest.approx(math.log1p(7))

@@ -38,8 +38,21 @@ def _check_task_parallel(stdout: str) -> None:
     assert 1.9 <= arrived[-1] < 2.9
 
 
+def _check_mandelbrot(stdout: str) -> None:
+    from parallel_guide.mandelbrot import as_text, escape_counts
+
+    width, height, max_iterations = 72, 26, 60
+    image = [escape_counts(row, width, height, max_iterations) for row in range(height)]
+    inside = sum(count == max_iterations for counts in image for count in counts)
+    assert stdout == (
+        f"{as_text(image, max_iterations)}\n"
+        f"{inside} of {width * height} points are in the set\n"
+    )
+
+
 EXPECTED_OUTPUT = {
     "data_parallel.py": _check_data_parallel,
+    "mandelbrot.py": _check_mandelbrot,
     "task_parallel.py": _check_task_parallel,
 }
 

@@ -379,3 +379,59 @@ def heatmap(
     if title:
         ax.set_title(title)
     return fig
+
+
+def worker_timeline(
+    runs: Mapping[str, Sequence[tuple[int, float, float]]], *, title: str = ""
+) -> Figure:
+    """One panel per variant, one lane per worker, a bar for each task it ran.
+
+    ``runs`` maps a variant to ``(worker id, started, finished)`` for each task,
+    in seconds on a clock all workers share; each panel starts at its first
+    task.  Idle time shows as gaps, and the panel's width is the wall time.
+
+    >>> fig = worker_timeline({"a": [(7, 10.0, 11.0), (8, 10.0, 10.5)]})
+    >>> [round(float(p.get_width()), 2) for p in fig.axes[0].patches]
+    [1.0, 0.5]
+    """
+    fig = Figure(figsize=(7, 1.3 * len(runs) + 0.9), **_STYLE)
+    axes = fig.subplots(len(runs), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (variant, tasks) in zip(axes, runs.items(), strict=True):
+        workers = sorted({worker for worker, _, _ in tasks})
+        origin = min(start for _, start, _ in tasks)
+        for worker, start, end in tasks:
+            lane = workers.index(worker)
+            color = _PALETTE[lane % len(_PALETTE)]
+            ax.barh(
+                lane,
+                end - start,
+                left=start - origin,
+                color=color,
+                edgecolor="white",
+                linewidth=0.3,
+            )
+        ax.set_yticks(
+            range(len(workers)), [f"worker {i + 1}" for i in range(len(workers))]
+        )
+        ax.set_title(variant, loc="left", fontsize="medium")
+    axes[-1].set_xlabel("seconds since the first task started")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def escape_image(image: Sequence[Sequence[int]], *, title: str = "") -> Figure:
+    """Draw escape counts as an image, on a logarithmic colour scale."""
+    import math
+
+    fig = Figure(figsize=(7, 7 * len(image) / max(len(image[0]), 1) + 0.4), **_STYLE)
+    ax = fig.add_subplot()
+    ax.imshow(
+        [[math.log1p(count) for count in row] for row in image],
+        cmap="magma",
+        interpolation="nearest",
+    )
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
