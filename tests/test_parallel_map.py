@@ -496,6 +496,18 @@ def test_a_worker_dying_with_big_arguments_in_flight_does_not_hang(own_pool):
         parallel_map(func, [big] * 6, workers=2, chunksize=1)
 
 
+def test_a_worker_dying_while_sending_its_results_does_not_hang(own_pool, children_now):
+    # 7: half a message in the results pipe. The pool's manager thread waits
+    # for the rest for ever; parallel_map notices the dead worker itself.
+    func = functools.partial(wrong.die_while_sending_on, trigger=2)
+    start = time.monotonic()
+    with pytest.raises(BrokenProcessPool) as info:
+        parallel_map(func, range(5), workers=1, chunksize=1)
+    assert time.monotonic() - start < HANG_FREE_SECONDS
+    assert "exit code 1" in "\n".join(info.value.__notes__)
+    assert children_now() == []  # and the leak check finds no thread either
+
+
 # -- #6, #9 pickling failures on the way in and out ------------------------------
 
 

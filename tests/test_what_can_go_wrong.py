@@ -76,6 +76,7 @@ def test_every_trigger_function_passes_other_items_through():
         wrong.exit_when_pickled_on,
         wrong.fail_when_unpickled_on,
         wrong.timeout_on,
+        wrong.die_while_sending_on,
     ]
     for func in functions:
         assert func(5, trigger=6) == 5, func.__name__

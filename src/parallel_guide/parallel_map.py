@@ -27,6 +27,7 @@ import io
 import itertools
 import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import queue
@@ -230,6 +231,7 @@ def parallel_map(
     )
     try:
         run = _Run(func, items, pool, sizer, workers, deadline, timeout, own=True)
+        run.watch = _DeathWatch(pool).check
         results = run.results()
         pool.shutdown(wait=True)
     except BaseException as exc:
@@ -292,6 +294,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> list[int | None]:
     # shutdown() forgets the processes and the manager thread: keep them.
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     # Cancel through shutdown, never future by future: on Python 3.11 a pool
     # that breaks while its futures are being cancelled one at a time loses
     # its manager thread to InvalidStateError and leaks a queue thread.
@@ -310,12 +313,50 @@ def _stop_pool(pool: ProcessPoolExecutor) -> list[int | None]:
         if process.exitcode is None:  # it ignored SIGTERM
             _signal(process, "kill")
             process.join()
+    if manager is not None and manager.is_alive() and results is not None:
+        # A worker stopped while sending its results leaves half a message in
+        # the results pipe, and the manager thread waits for the rest for ever.
+        # Every worker is gone now: closing this process's end of the pipe
+        # (which it never writes to) lets the manager see the pipe end, treat
+        # the pool as broken, and exit.
+        with contextlib.suppress(OSError):
+            results._writer.close()
     if manager is not None:
         manager.join(STOP_GRACE_SECONDS * 10)
     # Return no process objects: they hold the pool's queues, whose semaphores
     # are best released now rather than by a garbage collection at a random
     # moment (on 3.12 and 3.13 that can warn about a reentrant resource tracker).
     return [process.exitcode for process in processes]
+
+
+class _DeathWatch:
+    """Notice a dead worker that the pool itself has not noticed.
+
+    A pool marks itself broken as soon as a worker dies, except when the
+    worker dies half-way through sending its results: then the pool's
+    manager thread waits for the rest of the message, for ever.  The workers
+    of the pool :func:`parallel_map` creates only end when it is shut down,
+    so one found dead for ``STOP_GRACE_SECONDS`` means the pool is stuck.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+        self.since: float | None = None
+
+    def check(self) -> None:
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        sentinels = [process.sentinel for process in processes]
+        # Waiting on sentinels tells who has ended without reaping anyone.
+        if not sentinels or not multiprocessing.connection.wait(sentinels, 0):
+            self.since = None
+            return
+        if self.since is None:
+            self.since = time.monotonic()
+        elif time.monotonic() - self.since > STOP_GRACE_SECONDS:
+            raise BrokenProcessPool(
+                "A worker process died and the pool did not notice (it was "
+                "probably killed while sending its results back)."
+            )
 
 
 def _signal(process: multiprocessing.process.BaseProcess, how: str) -> None:
@@ -365,6 +406,7 @@ class _Run:
         self.submitted = 0  # items taken from the input so far
         self.done = 0
         self.exhausted = False
+        self.watch: Callable[[], None] | None = None  # called while waiting
 
     def results(self) -> list[Any]:
         self._submit_more()
@@ -440,7 +482,8 @@ class _Run:
             try:
                 return self.finished.get(timeout=wait)
             except queue.Empty:
-                continue
+                if self.watch is not None:
+                    self.watch()
 
     def _timeout_error(self) -> TimeoutError:
         more = "" if self.exhausted else " (and more not yet taken from the input)"

@@ -15,6 +15,7 @@ import ctypes
 import math
 import os
 import signal
+import struct
 import sys
 import threading
 import time
@@ -289,6 +290,26 @@ def fail_when_unpickled_on(x: Any, trigger: Any = -1) -> Any:
     """Return ``x``, but return a :class:`FailWhenUnpickled` for ``trigger``."""
     if x == trigger:
         return FailWhenUnpickled()
+    return x
+
+
+def die_while_sending_on(x: Any, trigger: Any = -1) -> Any:
+    """Return ``x``, but for ``trigger`` die half-way through sending a result.
+
+    Only for a worker of a :class:`~concurrent.futures.ProcessPoolExecutor`:
+    it writes the start of a result message (a length, and fewer bytes than
+    it promises) to the pool's result pipe, then ends the process, as a
+    worker killed while sending a large result would.
+    """
+    if x == trigger:
+        frame = sys._getframe()
+        while frame is not None and "result_queue" not in frame.f_locals:
+            frame = frame.f_back
+        if frame is None:
+            raise RuntimeError("not running in a ProcessPoolExecutor worker")
+        writer = frame.f_locals["result_queue"]._writer
+        writer._send(struct.pack("!i", 2**20) + bytes(100))
+        os._exit(1)
     return x
 
 
