@@ -96,6 +96,8 @@ nitpick_ignore_regex = [
     ("py:class", r"parallel_guide\.timeline\.Order"),
     # matplotlib's inventory is not fetched: one more download for one link.
     ("py:class", r"matplotlib\.figure\.Figure"),
+    # Type hints name Executor by its private home; the docs list it publicly.
+    ("py:class", r"concurrent\.futures\._base\.\w+"),
 ]
 
 # Copy what a reader would type: strip >>>, ... and $ prompts; in blocks with

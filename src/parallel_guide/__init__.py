@@ -7,6 +7,8 @@ standard library only; :mod:`parallel_guide.plots` and
 """
 
 from parallel_guide.machine import Machine, describe_machine, usable_cpus
+from parallel_guide.parallel_map import parallel_map
+from parallel_guide.run_tasks import run_tasks
 from parallel_guide.timing import Timing, format_seconds, measure
 
 __all__ = [
@@ -15,6 +17,8 @@ __all__ = [
     "describe_machine",
     "format_seconds",
     "measure",
+    "parallel_map",
+    "run_tasks",
     "usable_cpus",
 ]
 __version__ = "0.1.0"

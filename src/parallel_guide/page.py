@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import TypeVar
+from typing import Any
 
 from parallel_guide.machine import Machine, describe_machine
-
-T = TypeVar("T")
 
 QUICK_ENV = "PARALLEL_GUIDE_QUICK"
 
@@ -32,7 +30,7 @@ def quick() -> bool:
     return os.environ.get(QUICK_ENV, "") not in ("", "0")
 
 
-def sized(full: T, quick_size: T) -> T:
+def sized(full: Any, quick_size: Any) -> Any:
     """``full`` in the published build, ``quick_size`` in a quick build.
 
     >>> sized(1_000_000, 10_000) in (1_000_000, 10_000)

@@ -79,7 +79,7 @@ CHUNKS_PER_WORKER = 4
 per worker, so that an uneven split still keeps every worker busy."""
 
 WINDOW_PER_WORKER = 2
-"""Chunks submitted but not finished, per worker: one running and one queued.
+"""How many chunks each worker has in flight, one running and one queued.
 
 Only this many chunks are taken from the input ahead of the results, so a
 generator (even an endless one) is consumed as the work progresses, not all at
