@@ -227,9 +227,18 @@ def vnu_problems(root: Path, jar: Path, timeout: float = 300) -> list[str]:
 
 
 def link_problems(root: Path, work: Path, timeout: float = 300) -> list[str]:
-    """Internal links and anchors that do not resolve (linkchecker on the files).
+    """Internal links and anchors that do not resolve.
 
-    linkchecker started as root drops to the user nobody, so ``work`` and the
+    Links to files: linkchecker on the built files (every page a start, so
+    pages no other page links to are checked too).  Anchors: anchor_problems,
+    which reads each page's ids once; linkchecker's own anchor check parses
+    the target page again for every link into it, minutes on the API page.
+    """
+    return _linkchecker_problems(root, work, timeout) + anchor_problems(root)
+
+
+def _linkchecker_problems(root: Path, work: Path, timeout: float) -> list[str]:
+    """linkchecker started as root drops to the user nobody, so ``work`` and the
     site must be readable by everyone.  404.html is left out: its links are
     rooted at the published path, checked by not_found_page_problems.
     """
@@ -237,29 +246,25 @@ def link_problems(root: Path, work: Path, timeout: float = 300) -> list[str]:
         Path(sys.executable).with_name("linkchecker")
     )
     config = work / "linkcheckerrc"
-    config.write_text("[checking]\nthreads=4\n[AnchorCheck]\n")
+    config.write_text("[checking]\nthreads=4\n")
     config.chmod(0o644)
-    starts = [(root / page).resolve().as_uri() for page in pages(root)]
-    starts = [url for url in starts if not url.endswith("/404.html")]
-    command = [
-        linkchecker,
-        "--config",
-        str(config),
-        "--no-status",
-        "--output",
-        "csv",
-        *starts,
+    starts = [
+        (root / page).resolve().as_uri() for page in pages(root) if page != "404.html"
     ]
+    command = [linkchecker, "--config", str(config), "--no-status", "-o", "csv"]
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, check=False, cwd=work
+        [*command, *starts],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=work,
     )
     if done.returncode not in (0, 1):
         return [f"linkchecker failed ({done.returncode}): {done.stderr[-2000:]}"]
     rows = [line for line in done.stdout.splitlines() if not line.startswith("#")]
     problems = []
     for row in csv.DictReader(io.StringIO("\n".join(rows)), delimiter=";"):
-        if row.get("urlname") is None or row.get("urlname") == "urlname":
-            continue
         parent = row.get("parentname") or row.get("url") or ""
         try:
             page = Path(unquote(urlsplit(parent).path)).relative_to(root.resolve())
@@ -271,6 +276,40 @@ def link_problems(root: Path, work: Path, timeout: float = 300) -> list[str]:
         problems.append(f"{page}: link {row['urlname']}: {what}")
     if done.returncode == 1 and not problems:
         problems.append(f"linkchecker reported problems:\n{done.stdout[-3000:]}")
+    return problems
+
+
+def _ids(root: Path, page: str) -> set[str]:
+    document = parse(root, page)
+    ids = {element["id"] for element in document.find_all(id=True)}
+    return ids | {
+        anchor["name"] for anchor in document.find_all("a", attrs={"name": True})
+    }
+
+
+def anchor_problems(root: Path) -> list[str]:
+    """Links to an #anchor, on the same page or another, that no element has."""
+    known = set(pages(root))
+    ids: dict[str, set[str]] = {}
+    problems = []
+    for page in sorted(known - {"404.html"}):
+        for link in parse(root, page).find_all("a", href=True):
+            url = urlsplit(link["href"])
+            if url.scheme or url.netloc or not url.fragment:
+                continue
+            target = (
+                (Path(page).parent / unquote(url.path)).as_posix() if url.path else page
+            )
+            target = os.path.normpath(target)
+            if target not in known:
+                continue  # a missing file is linkchecker's to report
+            if target not in ids:
+                ids[target] = _ids(root, target)
+            if unquote(url.fragment) not in ids[target]:
+                problems.append(
+                    f"{page}: link {link['href']}: anchor #{url.fragment} not found"
+                    + (f" in {target}" if target != page else "")
+                )
     return problems
 
 
@@ -976,7 +1015,7 @@ def theme_cycle(chrome, url: str) -> list[tuple[str, tuple[int, ...]]]:
             for b in chrome.find_elements(By.CSS_SELECTOR, "button.theme-toggle")
             if b.is_displayed()
         )
-        ActionChains(chrome).move_to_element(toggle).click().perform()
+        ActionChains(chrome, duration=0).move_to_element(toggle).click().perform()
     return states
 
 
@@ -1007,10 +1046,13 @@ def clipboard_after_click(chrome, button) -> str:
         button,
     )
     if summary is not None:  # a collapsed dropdown: open it as a reader would
-        ActionChains(chrome).scroll_to_element(summary).click(summary).perform()
+        ActionChains(chrome, duration=0).scroll_to_element(summary).click(
+            summary
+        ).perform()
+    # Hover the block (the button shows on hover), then click the button.
     block = button.find_element("xpath", "..")
-    ActionChains(chrome).scroll_to_element(block).move_to_element(block).perform()
-    ActionChains(chrome).move_to_element(button).click().perform()
+    actions = ActionChains(chrome, duration=0).scroll_to_element(block)
+    actions.move_to_element(block).move_to_element(button).click().perform()
     texts = []
 
     def copied(driver) -> bool:

@@ -93,9 +93,10 @@ def test_the_theme_markup_the_nu_checker_rejected_is_repaired(broken_root):
 def test_a_missing_page_and_a_missing_anchor_are_reported(broken_root, work):
     problems = sitechecks.link_problems(broken_root, work)
     assert set(flagged(problems)) == {"broken_links.html"}, problems
-    assert len(problems) == 2, problems
+    assert len(problems) == 3, problems
     assert any("no-such-page.html" in p for p in problems)
-    assert any("#no-such-section" in p and "not found" in p for p in problems)
+    assert any("#no-such-section: anchor" in p and "not found" in p for p in problems)
+    assert any("#nowhere: anchor #nowhere not found" in p for p in problems)
 
 
 # -- Snippets -----------------------------------------------------------------
