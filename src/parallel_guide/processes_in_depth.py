@@ -197,11 +197,56 @@ def run_python(
 
 
 def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the program and every process it started, leaving no leftovers.
+
+    The resource tracker (a helper process :mod:`multiprocessing` starts) is
+    spared at first: once every other process has gone it removes the
+    semaphores and shared memory they left, which killing it too would leave
+    in ``/dev/shm``.  Whatever is still alive after a grace period is killed.
+    """
     if sys.platform == "win32":
         process.kill()
         return
+    group = process.pid
+    for pid in _group_members(group):
+        if b"resource_tracker" not in _cmdline(pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + _TRACKER_GRACE_SECONDS
+    while _group_members(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(group, signal.SIGKILL)
+
+
+_TRACKER_GRACE_SECONDS = 5.0
+
+
+def _group_members(group: int) -> list[int]:
+    """Live (not zombie) processes in a process group; Linux reads /proc."""
+    if not os.path.isdir("/proc"):  # other POSIX systems: treat as done
+        return []
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp.
+        if int(fields[2]) == group and fields[0] != b"Z":
+            members.append(int(entry))
+    return members
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read()
+    except OSError:
+        return b""
 
 
 FORK_WITH_A_THREAD = """\
