@@ -793,18 +793,29 @@ def console_errors(chrome) -> list[str]:
     return [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
 
 
-def open_page(chrome, url: str, copy_buttons: int = 0) -> None:
-    """Load a page; wait for its copy buttons (added once ClipboardJS loads)."""
+def open_page(chrome, url: str, copy_buttons: int = 0) -> list[str]:
+    """Load a page; wait for its copy buttons (added once ClipboardJS loads).
+
+    Returns the problem if they never appear.
+    """
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     chrome.get(url)
-    WebDriverWait(chrome, 30).until(
-        lambda d: d.execute_script(
-            "return document.readyState === 'complete'"
-            " && document.querySelectorAll('button.copybtn').length >= arguments[0]",
-            copy_buttons,
-        )
+    script = (
+        "return document.readyState === 'complete'"
+        " && document.querySelectorAll('button.copybtn').length >= arguments[0]"
     )
+    try:
+        WebDriverWait(chrome, 30).until(
+            lambda d: d.execute_script(script, copy_buttons)
+        )
+    except TimeoutException:
+        found = chrome.execute_script(
+            "return document.querySelectorAll('button.copybtn').length"
+        )
+        return [f"{found} of {copy_buttons} copy buttons appeared within 30 s"]
+    return []
 
 
 def set_theme(chrome, theme: str) -> None:
@@ -1088,10 +1099,9 @@ def page_problems(
     violations, a theme that did not apply and images that vanish in it."""
     console_errors(chrome)  # drop what earlier pages logged
     buttons = len(blocks(server.root, page))
-    open_page(chrome, server.url(page), buttons)
+    problems = open_page(chrome, server.url(page), buttons)
     set_theme(chrome, theme)
     background, _ = body_colours(chrome)
-    problems = []
     if (theme == "dark") != (luminance(background) < 0.2):
         problems.append(f"the {theme} theme did not apply: background {background}")
     png = screenshot(chrome, shots / screenshot_name(page, theme))
@@ -1142,7 +1152,8 @@ def copy_button_problems(chrome, server: SiteServer, page: str) -> list[str]:
 
     page_blocks = blocks(server.root, page)
     grant_clipboard(chrome, server.origin)
-    open_page(chrome, server.url(page), len(page_blocks))
+    if problems := open_page(chrome, server.url(page), len(page_blocks)):
+        return [f"{page}: {problem}" for problem in problems]
     buttons = chrome.find_elements(By.CSS_SELECTOR, "button.copybtn")
     if len(buttons) != len(page_blocks):
         return [f"{page}: {len(buttons)} copy buttons for {len(page_blocks)} blocks"]
