@@ -6,6 +6,7 @@ them for the Python that builds the docs and skips these tests elsewhere.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -30,7 +31,8 @@ nb_execution_timeout = 5
 
 def build(tmp_path: Path, cells: str) -> subprocess.CompletedProcess:
     source = tmp_path / "docs"
-    (source / "_static").mkdir(parents=True)
+    # The real static files: conf.py names some of them (the favicon).
+    shutil.copytree(REAL_CONF.parent / "_static", source / "_static")
     (source / "conf.py").write_text(CONF)
     page = textwrap.dedent(
         """\
