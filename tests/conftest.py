@@ -74,6 +74,12 @@ def leftovers(threads_before: set[threading.Thread], grace: float = LEAK_GRACE_S
         time.sleep(0.05)
 
 
+@pytest.fixture
+def find_leftovers():
+    """The leak check's probe itself, for the tests that check it."""
+    return leftovers
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_processes_or_threads():
     """Fail a test that leaves a child process or a thread running behind it."""
