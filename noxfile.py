@@ -81,8 +81,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after --)."""
     # The docs build's own tests need Sphinx; run them on the docs' Python.
     install(session, "tests", *(["docs"] if session.python == DOCS_PYTHON else []))
-    # Many tests wait on processes rather than compute: two at a time per CPU
-    # roughly halves the run.  "-- -n 0" runs them one by one.
+    # Many tests wait on processes rather than compute, so running one per CPU
+    # at a time roughly halves the run.  "-- -n 0" runs them one by one.
     session.run("pytest", "-n", "auto", *session.posargs)
 
 
