@@ -26,8 +26,10 @@ Kind = Literal["threads", "asyncio"]
 KINDS: tuple[Kind, ...] = ("threads", "asyncio")
 
 # The program the child interpreter runs: argv is kind, count, seconds.  It
-# prints one JSON object.  Peak memory is ru_maxrss (KiB on Linux, bytes on
-# macOS); where the resource module is missing (Windows) it is NaN.
+# prints one JSON object.  Peak memory on Linux is VmHWM, the high-water mark
+# of this program's memory: ru_maxrss would not do, as Linux carries the
+# parent's peak over into it when the child is started with vfork and exec.
+# Elsewhere it is ru_maxrss (bytes on macOS), and NaN without resource (Windows).
 _CHILD = r"""
 import asyncio, json, sys, threading, time
 
@@ -38,6 +40,13 @@ except ImportError:
 
 
 def peak_mib():
+    try:  # Linux: this program's own high-water mark
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
     if resource is None:
         return float("nan")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
