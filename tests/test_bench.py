@@ -1,0 +1,261 @@
+import io
+import json
+import math
+from graphlib import CycleError
+
+import pytest
+
+from parallel_guide import bench
+from parallel_guide.bench import (
+    FULL,
+    GRAPH_DEPENDS_ON,
+    GRAPH_SECONDS,
+    QUICK,
+    TINY,
+    BenchReport,
+    Row,
+    Target,
+    critical_path,
+    format_table,
+    run_bench,
+)
+
+
+def _report(rows=(), targets=(), notes=()):
+    return BenchReport(TINY, 2, tuple(rows), tuple(targets), tuple(notes), {}, "t", 1.5)
+
+
+# -- critical paths ----------------------------------------------------------
+
+
+def test_critical_path_of_a_chain_is_its_sum():
+    seconds = {"a": 1.0, "b": 2.0, "c": 0.5}
+    assert critical_path(seconds, {"b": ["a"], "c": ["b"]}) == 3.5
+
+
+def test_critical_path_of_independent_tasks_is_the_longest():
+    assert critical_path({"a": 1.0, "b": 2.0}, {}) == 2.0
+
+
+def test_critical_path_takes_the_longer_branch_of_a_diamond():
+    seconds = {"top": 1.0, "left": 0.5, "right": 2.0, "bottom": 0.25}
+    depends = {"left": ["top"], "right": ["top"], "bottom": ["left", "right"]}
+    assert critical_path(seconds, depends) == 3.25
+
+
+def test_critical_path_of_the_benchmark_graph():
+    assert critical_path(GRAPH_SECONDS, GRAPH_DEPENDS_ON) == pytest.approx(1.1)
+
+
+def test_critical_path_of_nothing_is_zero():
+    assert critical_path({}, {}) == 0.0
+
+
+def test_critical_path_rejects_unknown_tasks():
+    with pytest.raises(ValueError, match="depends on 'x', which has no duration"):
+        critical_path({"a": 1.0}, {"a": ["x"]})
+    with pytest.raises(ValueError, match="'z' has dependencies but no duration"):
+        critical_path({"a": 1.0}, {"z": ["a"]})
+
+
+def test_critical_path_rejects_a_cycle():
+    with pytest.raises(CycleError):
+        critical_path({"a": 1.0, "b": 1.0}, {"a": ["b"], "b": ["a"]})
+
+
+# -- ratios and targets --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "ratio"), [(2.0, 1.0, 2.0), (1.0, 1.0, 1.0), (0.5, 2.0, 0.25)]
+)
+def test_ratio_is_value_over_limit(value, limit, ratio):
+    assert Row("s", "r", value, limit).ratio == ratio
+
+
+def test_ratio_without_a_limit_is_nan():
+    assert math.isnan(Row("s", "r", 1.0, 0.0).ratio)
+
+
+@pytest.mark.parametrize(
+    ("measured", "bound", "at_least", "met"),
+    [
+        (0.95, 0.9, True, True),
+        (0.9, 0.9, True, True),
+        (0.85, 0.9, True, False),
+        (1.2, 1.25, False, True),
+        (1.3, 1.25, False, False),
+        (math.nan, 1.0, False, False),
+        (math.nan, 1.0, True, False),
+    ],
+)
+def test_target_verdicts(measured, bound, at_least, met):
+    assert Target("t", measured, bound, at_least=at_least).met is met
+
+
+def test_sweep_reaches_a_quarter_of_each_workers_share():
+    sizes = bench._sweep_sizes(100_000, 2)
+    assert sizes == sorted(set(sizes))
+    assert sizes[0] == 16
+    assert sizes[-1] == 12_500
+
+
+def test_sweep_of_a_tiny_input_has_one_size():
+    assert bench._sweep_sizes(3, 2) == [1]
+
+
+def test_sets_grow_from_tiny_to_full():
+    for name in ("cpu_items", "chunk_items", "task_scale", "repeat"):
+        assert getattr(TINY, name) < getattr(QUICK, name) <= getattr(FULL, name)
+    assert QUICK.wait_count == FULL.wait_count == 10_000  # as the issue asks
+
+
+# -- table and JSON ------------------------------------------------------------
+
+
+def test_table_lines_up_and_shows_every_row_and_verdict():
+    rows = [
+        Row("data parallel", "plain loop", 0.08, 0.004, note="a note"),
+        Row("chunk size", "automatic", 2.5e-7, 2e-7, "s/item"),
+        Row("waits", "threads: peak memory", 150.0, 34.0, "MiB"),
+    ]
+    targets = [Target("good", 1.1, 1.25), Target("bad", 0.5, 0.9, at_least=True)]
+    text = format_table(_report(rows, targets, ["something was skipped"]))
+    lines = text.splitlines()
+    header = lines[0]
+    assert header.split() == ["section", "row", "median", "limit", "ratio", "note"]
+    ratio_end = header.index("ratio") + len("ratio")
+    for line, row in zip(lines[2:5], rows, strict=True):
+        assert line[:ratio_end].endswith(f"{row.ratio:.2f}")  # right-aligned
+    assert "80.0 ms" in text
+    assert "250 ns/item" in text
+    assert "150.0 MiB" in text
+    assert "20.00" in text  # 0.08 / 0.004
+    assert "good" in text
+    assert "met" in text
+    assert "missed" in text
+    assert ">= 0.90" in text
+    assert "note: something was skipped" in text
+    assert text.splitlines()[-1].startswith("tiny set: 2 timed runs per row")
+
+
+def test_json_has_rows_with_ratios_and_targets_with_verdicts():
+    rows = [Row("tasks", "run_tasks", 1.2, 1.0, runs=(1.1, 1.2, 1.3))]
+    targets = [Target("run_tasks", 1.2, 1.02)]
+    data = json.loads(json.dumps(_report(rows, targets, ["n"]).to_json()))
+    assert data["version"] == bench.JSON_VERSION
+    assert data["set"] == "tiny"
+    assert data["repeat"] == 2
+    assert data["sizes"]["wait_count"] == TINY.wait_count
+    (row,) = data["rows"]
+    assert row["section"] == "tasks"
+    assert row["ratio"] == pytest.approx(1.2)
+    assert row["runs"] == [1.1, 1.2, 1.3]
+    assert row["unit"] == "s"
+    (target,) = data["targets"]
+    assert target["met"] is False
+    assert target["bound"] == 1.02
+    assert data["notes"] == ["n"]
+
+
+# -- bad input -----------------------------------------------------------------
+
+
+def test_run_bench_needs_a_bench_set():
+    with pytest.raises(TypeError, match="BenchSet such as QUICK or FULL, got str"):
+        run_bench("quick")
+
+
+@pytest.mark.parametrize(("repeat", "error"), [(0, ValueError), (True, TypeError)])
+def test_run_bench_rejects_a_bad_repeat_before_running(repeat, error, monkeypatch):
+    monkeypatch.setattr(bench, "_SECTIONS", ())  # nothing would run anyway
+    with pytest.raises(error, match="repeat"):
+        run_bench(TINY, repeat=repeat)
+
+
+# -- progress ------------------------------------------------------------------
+
+
+def test_progress_without_tqdm_writes_one_line_per_section(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # not installed
+    stream = io.StringIO()
+    progress = bench._Progress(2, enabled=True, stream=stream)
+    for title in ("first", "second", "done"):
+        progress.step(title)
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert [line.split()[-2:] for line in lines] == [
+        ["0/2", "first"],
+        ["1/2", "second"],
+        ["2/2", "done"],
+    ]
+    assert lines[-1].count("#") == 20
+
+
+def test_progress_disabled_writes_nothing():
+    stream = io.StringIO()
+    progress = bench._Progress(2, enabled=False, stream=stream)
+    progress.step("first")
+    progress.close()
+    assert stream.getvalue() == ""
+
+
+# -- real runs, tiny ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_report():
+    return run_bench(TINY, repeat=1)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_tiny_run_has_every_section_and_positive_ratios(tiny_report):
+    sections = {row.section for row in tiny_report.rows}
+    assert {"data parallel", "CPU-heavy", "chunk size", "tasks"} <= sections
+    assert any(section.endswith("waits of 0.05 s") for section in sections)
+    names = {(row.section, row.name) for row in tiny_report.rows}
+    assert ("data parallel", "plain loop") in names
+    assert ("data parallel", "parallel_map") in names
+    assert ("CPU-heavy", "1 process") in names
+    for row in tiny_report.rows:
+        assert row.value > 0, row
+        assert 0 < row.ratio < 100_000, row
+        assert len(row.runs) == 1, row
+    # Each section's limit is one of its own rows (or the wait itself).
+    limit_rows = [r for r in tiny_report.rows if math.isclose(r.ratio, 1.0)]
+    assert {"data parallel", "CPU-heavy", "chunk size"} <= {
+        r.section for r in limit_rows
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_tiny_run_cannot_beat_a_critical_path(tiny_report):
+    tasks = [row for row in tiny_report.rows if row.section == "tasks"]
+    assert len(tasks) == 2  # the original always takes 2 s: not in the tiny set
+    for row in tasks:
+        assert 0.99 <= row.ratio < 50, row  # sleeping takes at least that long
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
+    names = [t.name for t in tiny_report.targets]
+    assert any(name.startswith("parallel_map on a cheap function") for name in names)
+    assert any(name.startswith("CPU-heavy speed-up") for name in names)
+    assert any("automatic chunks" in name for name in names)
+    assert sum("critical path" in name for name in names) == 2
+    assert any("original example was not run" in note for note in tiny_report.notes)
+    assert json.loads(json.dumps(tiny_report.to_json()))["set"] == "tiny"
+    assert "ratio = median / limit" in format_table(tiny_report)
+
+
+@pytest.mark.timeout(120)
+def test_data_parallel_without_numpy_says_so(monkeypatch):
+    monkeypatch.setattr(bench, "_numpy", lambda: None)
+    rows, targets, notes = bench._data_parallel(TINY, 1)
+    assert [row.name for row in rows] == ["plain loop", "parallel_map"]
+    assert rows[0].ratio == 1.0  # without NumPy the loop is the limit
+    assert any("NumPy is not installed" in note for note in notes)
+    assert len(targets) == 1
