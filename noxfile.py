@@ -221,6 +221,18 @@ def _node_tools(session: nox.Session, prefix: Path) -> Path:
     return modules
 
 
+@nox.session(python=DOCS_PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Measure the examples against their limits (-- --full, --repeat N).
+
+    Prints the table and writes build/bench/bench.json.
+    """
+    session.install("-e", ".[bench]", "numpy>=2.0,<3")
+    out = ROOT / "build" / "bench" / "bench.json"
+    args = ["--json", str(out), *session.posargs]  # a --json in posargs wins
+    session.run("python", "-m", "parallel_guide", "bench", *args)
+
+
 @nox.session(python=DOCS_PYTHON)
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff (nothing is changed)."""
