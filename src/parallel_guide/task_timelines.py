@@ -96,14 +96,18 @@ def gantt(
     *,
     critical: Iterable[str] = (),
     floor: float | None = None,
+    walls: Mapping[str, float] | None = None,
+    collected: bool = True,
     title: str = "",
 ) -> Figure:
     """A panel per variant, a row per task: a bar while it ran, a dot when collected.
 
     Tasks named in ``critical`` (the critical path) are drawn in red; ``floor``
     (the critical path's length) is a dashed line, and each panel's wall time,
-    when the caller had every result, a solid one.  Rows keep the order of the
-    first variant's tasks, top to bottom.
+    when the caller had every result, a solid one (``walls`` gives it per
+    variant, if the runs do not say).  ``collected=False`` leaves out the dots,
+    for runs whose collection times were not recorded.  Rows list the first
+    variant's tasks in the order they started, top to bottom.
 
     >>> fig = gantt(
     ...     {"x": [TaskRun("a", None, 0.0, 1.0, 1.5)]}, critical=["a"], floor=1.0
@@ -124,17 +128,17 @@ def gantt(
     names = [run.name for run in sorted(first, key=lambda run: run.started)]
     for variant_runs in runs.values():
         names += [run.name for run in variant_runs if run.name not in names]
-    fig = Figure(
-        figsize=(7.5, 0.45 * len(names) * len(runs) + 1.4 * len(runs)), **_STYLE
-    )
+    height = len(runs) * (0.32 * len(names) + 0.9) + 0.8
+    fig = Figure(figsize=(7.5, height), **_STYLE)
     axes = fig.subplots(len(runs), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (variant, variant_runs) in zip(axes, runs.items(), strict=True):
         for run in variant_runs:
             row = names.index(run.name)
             color = _CRITICAL if run.name in critical else _TASK
             ax.barh(row, run.finished - run.started, left=run.started, color=color)
-            ax.plot(run.collected, row, "o", color=_COLLECTED, markersize=6)
-        wall = wall_time(variant_runs)
+            if collected:
+                ax.plot(run.collected, row, "o", color=_COLLECTED, markersize=6)
+        wall = (walls or {}).get(variant) or wall_time(variant_runs)
         ax.axvline(wall, color=_COLLECTED, linewidth=1.2)
         ax.annotate(
             f" all in: {wall:.2f} s",
@@ -150,11 +154,20 @@ def gantt(
         ax.set_title(variant, loc="left", fontsize="medium")
     handles = [
         Patch(color=_TASK, label="task running"),
-        Line2D(
-            [], [], marker="o", linestyle="", color=_COLLECTED, label="result collected"
-        ),
         Line2D([], [], color=_COLLECTED, label="wall time"),
     ]
+    if collected:
+        handles.insert(
+            1,
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color=_COLLECTED,
+                label="result collected",
+            ),
+        )
     if critical:
         handles.insert(1, Patch(color=_CRITICAL, label="on the critical path"))
     if floor is not None:
