@@ -26,6 +26,7 @@ extensions = [
     "myst_nb",  # executes the pages; loads myst_parser itself
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "sphinx.ext.graphviz",  # the decision guide: docs/_includes/decision_guide.dot
     "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
@@ -39,16 +40,20 @@ extensions = [
     "html_fixes",  # valid HTML where Furo, Sphinx and viewcode write invalid
     "page_meta",  # meta descriptions for the index, search and 404 pages
     "block_origins",  # marks what runs each code block, for nox -s site
+    "graphviz_alt",  # graphviz SVGs get an accessible name (aria-label)
 ]
 exclude_patterns = [
     "_build",
     "jupyter_execute",
     ".jupyter_cache",
     "**.ipynb_checkpoints",
+    "_includes",  # files other pages include (graphs), not pages
 ]
 myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
 nitpicky = True  # every cross-reference must resolve (-n)
+# Graphs as SVG: sharp at any size, with links that work (needs graphviz's dot).
+graphviz_output_format = "svg"
 
 # -- Executing pages ---------------------------------------------------------
 # "cache" re-executes a page only when its code cells change; CI passes
