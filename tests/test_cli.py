@@ -87,3 +87,43 @@ def test_python_dash_m_runs_the_command_line():
     )
     assert completed.returncode == 0, completed.stderr
     assert "--repeat N" in completed.stdout
+
+
+# -- bench-build ---------------------------------------------------------------
+
+
+def test_bench_build_steps_are_parsed():
+    args = cli.parser().parse_args(["bench-build", "--steps", "cold,warm,change-src"])
+    assert args.steps == ["cold", "warm", "change src"]
+    assert cli.parser().parse_args(["bench-build"]).steps is None
+
+
+def test_bench_build_refuses_unknown_steps(capsys):
+    code, err = _fail(["bench-build", "--steps", "cold,lukewarm"], capsys)
+    assert code == 2
+    assert "choose from cold, warm, touch-page, change-src" in err
+
+
+def test_bench_build_needs_a_clone(tmp_path):
+    with pytest.raises(SystemExit, match="no docs/ folder there"):
+        cli.main(["bench-build", "--root", str(tmp_path)])
+
+
+def _clone(tmp_path):
+    (tmp_path / "docs" / "tutorial").mkdir(parents=True)
+    (tmp_path / "docs" / "tutorial" / "introduction.md").write_text("# Hi\n")
+    (tmp_path / "src").mkdir()
+    return tmp_path
+
+
+def test_bench_build_needs_an_existing_page(tmp_path):
+    root = _clone(tmp_path)
+    with pytest.raises(SystemExit, match=r"--page x\.md: no such page"):
+        cli.main(["bench-build", "--root", str(root), "--page", "x.md"])
+
+
+@pytest.mark.parametrize("out", [".", "docs/build"])
+def test_bench_build_will_not_build_over_the_sources(tmp_path, out):
+    root = _clone(tmp_path)
+    with pytest.raises(SystemExit, match="would overwrite the sources"):
+        cli.main(["bench-build", "--root", str(root), "--out", str(root / out)])

@@ -60,6 +60,47 @@ def parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bar on stderr"
     )
     bench.set_defaults(set="quick", run=_bench)
+
+    build = commands.add_parser(
+        "bench-build",
+        help="time cold, warm and incremental builds of this guide's site",
+        description=(
+            "Copy docs/ and src/ to OUT/tree and time four builds there: cold, "
+            "warm, after touching a page, after changing a function in src/. "
+            "Needs the documentation dependencies (nox -s bench-build installs "
+            "them)."
+        ),
+    )
+    build.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="the clone whose docs/ and src/ to build (default: here)",
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build") / "bench-build",
+        help="where the copy, builds, logs and JSON go (default: build/bench-build)",
+    )
+    build.add_argument(
+        "--quick",
+        action="store_true",
+        help="size the pages' measurements down, as CI does (targets are for full)",
+    )
+    build.add_argument(
+        "--page",
+        default="tutorial/introduction.md",
+        help="the page to touch, relative to docs/ (default: %(default)s)",
+    )
+    build.add_argument(
+        "--steps",
+        type=_steps,
+        default=None,
+        metavar="STEP,...",
+        help="run only these builds, in order: cold, warm, touch-page, change-src",
+    )
+    build.set_defaults(run=_bench_build)
     return top
 
 
@@ -86,6 +127,56 @@ def _bench(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(report.to_json(), indent=2) + "\n")
         print(f"\nWrote {args.json}")
     return 0
+
+
+def _bench_build(args: argparse.Namespace) -> int:
+    from parallel_guide.bench_build import (
+        STEPS,
+        format_report,
+        judge,
+        run_builds,
+        write_json,
+    )
+
+    root = args.root.resolve()
+    for part in ("docs", "src"):
+        if not (root / part).is_dir():
+            raise SystemExit(
+                f"--root {args.root}: no {part}/ folder there; run this from a clone "
+                "of the guide or pass --root PATH_TO_CLONE"
+            )
+    if not (root / "docs" / args.page).is_file():
+        raise SystemExit(
+            f"--page {args.page}: no such page in {root / 'docs'}; give a path "
+            "relative to docs/, such as tutorial/introduction.md"
+        )
+    out = args.out.resolve()
+    if out == root or root.is_relative_to(out) or out.is_relative_to(root / "docs"):
+        raise SystemExit(
+            f"--out {args.out}: would overwrite the sources; choose a folder such "
+            "as build/bench-build"
+        )
+    steps = args.steps or STEPS
+    results = run_builds(root, out, quick=args.quick, page=args.page, steps=steps)
+    verdicts = judge(results, quick=args.quick)
+    print(format_report(results, verdicts))
+    json_path = out / "bench-build.json"
+    write_json(json_path, results, verdicts, quick=args.quick)
+    print(f"\nWrote {json_path}")
+    return 0
+
+
+def _steps(text: str) -> list[str]:
+    from parallel_guide.bench_build import STEPS
+
+    chosen = [part.strip().replace("-", " ") for part in text.split(",") if part]
+    unknown = [step for step in chosen if step not in STEPS]
+    if unknown or not chosen:
+        names = ", ".join(step.replace(" ", "-") for step in STEPS)
+        raise argparse.ArgumentTypeError(
+            f"unknown build step in {text!r}; choose from {names}"
+        )
+    return chosen
 
 
 def _positive_int(text: str) -> int:
