@@ -233,6 +233,19 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "parallel_guide", "bench", *args)
 
 
+@nox.session(name="bench-build", python=DOCS_PYTHON, default=False)
+def bench_build(session: nox.Session) -> None:
+    """Time cold, warm and incremental builds of the site (-- --quick, --steps).
+
+    Works on a copy of docs/ and src/ in build/bench-build/tree, never on the
+    sources; prints a table and writes build/bench-build/bench-build.json.
+    """
+    install(session, "docs")
+    out = ROOT / "build" / "bench-build"
+    args = ["bench-build", "--root", str(ROOT), "--out", str(out), *session.posargs]
+    session.run("python", "-m", "parallel_guide", *args)
+
+
 @nox.session(python=DOCS_PYTHON)
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff (nothing is changed)."""
