@@ -259,3 +259,16 @@ def test_data_parallel_without_numpy_says_so(monkeypatch):
     assert rows[0].ratio == 1.0  # without NumPy the loop is the limit
     assert any("NumPy is not installed" in note for note in notes)
     assert len(targets) == 1
+
+
+def test_markdown_tables_have_one_line_per_row_and_target():
+    rows = [Row("a", "x|y", 2.0, 1.0), Row("b", "z", 1.0, 1.0, "MiB")]
+    targets = [Target("t", 3.0, 0.9, at_least=True)]
+    table, verdicts = bench.markdown_tables(_report(rows, targets))
+    lines = table.splitlines()
+    assert len(lines) == 2 + len(rows)
+    assert all(line.count(" | ") == 5 for line in lines)  # the | in x|y is escaped
+    assert "x\\|y" in lines[2]
+    assert "| 2.00 |" in lines[2]
+    assert "1.0 MiB" in lines[3]
+    assert verdicts.splitlines()[2] == "| t | 3.00 | >= 0.90 | met |"

@@ -65,6 +65,7 @@ __all__ = [
     "Target",
     "critical_path",
     "format_table",
+    "markdown_tables",
     "ratio_plot",
     "run_bench",
 ]
@@ -731,6 +732,57 @@ def format_table(report: BenchReport) -> str:
         "in all. ratio = median / limit."
     )
     return "\n\n".join(parts)
+
+
+def markdown_tables(report: BenchReport) -> tuple[str, str]:
+    """The rows and the targets as two Markdown tables, for a page.
+
+    >>> row = Row("tasks", "run_tasks", 1.12, 1.1, note="critical path 1.1 s")
+    >>> rows, targets = markdown_tables(_example_report(row))
+    >>> print(rows)
+    | Section | Row | Median | Limit | Ratio | Note |
+    | --- | --- | ---: | ---: | ---: | --- |
+    | tasks | run_tasks | 1.12 s | 1.10 s | 1.02 | critical path 1.1 s |
+    >>> print(targets)
+    | Target | Measured | Bound | Verdict |
+    | --- | ---: | ---: | --- |
+    | run_tasks: time / critical path | 1.02 | <= 1.02 | met |
+    """
+
+    def cells(values: Iterable[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+
+    rows = [
+        cells(("Section", "Row", "Median", "Limit", "Ratio", "Note")),
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for row in report.rows:
+        rows.append(
+            cells(
+                (
+                    row.section,
+                    row.name,
+                    format_value(row.value, row.unit),
+                    format_value(row.limit, row.unit),
+                    f"{row.ratio:.2f}",
+                    row.note,
+                )
+            )
+        )
+    targets = [
+        cells(("Target", "Measured", "Bound", "Verdict")),
+        "| --- | ---: | ---: | --- |",
+    ]
+    for t in report.targets:
+        bound = f"{'>=' if t.at_least else '<='} {t.bound:.2f}"
+        verdict = "met" if t.met else "missed"
+        targets.append(cells((t.name, f"{t.measured:.2f}", bound, verdict)))
+    return "\n".join(rows), "\n".join(targets)
+
+
+def _example_report(row: Row) -> BenchReport:
+    target = Target(f"{row.name}: time / critical path", row.ratio, 1.02)
+    return BenchReport(TINY, 1, (row,), (target,), (), {}, "", 1.0)
 
 
 def _text_table(
