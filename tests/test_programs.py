@@ -50,7 +50,22 @@ def _check_mandelbrot(stdout: str) -> None:
     )
 
 
+def _check_asyncio_requests(stdout: str) -> None:
+    lines = stdout.splitlines()
+    assert lines[0] == "20 requests, each answered after 0.1 s"
+    serial = float(lines[1].split(":")[1].split()[0])
+    bounded = float(lines[2].split(":")[1].split()[0])
+    # One at a time: at least 20 delays.  Five at a time: at least 4 rounds of
+    # one delay, and (generously) faster than one at a time.
+    assert serial >= 20 * 0.1
+    assert 4 * 0.1 <= bounded < serial
+    assert lines[2].startswith("5 at a time:")
+    assert lines[2].endswith("(the server saw at most 5 at once)")
+    assert lines[3:] == ["bodies in order: True"]
+
+
 EXPECTED_OUTPUT = {
+    "asyncio_requests.py": _check_asyncio_requests,
     "data_parallel.py": _check_data_parallel,
     "mandelbrot.py": _check_mandelbrot,
     "task_parallel.py": _check_task_parallel,
