@@ -37,7 +37,7 @@ class Failure:
     since: tuple[int, int] = (3, 0)
     """The first Python version that prints it."""
 
-    def pattern(self) -> re.Pattern[str]:
+    def pattern(self):  # -> re.Pattern[str]
         r"""The message as a regular expression: ``...`` matches anything.
 
         Runs of white space match any white space, since some messages are
