@@ -37,6 +37,7 @@ __all__ = [
     "TARGETS",
     "BuildStep",
     "PageRun",
+    "Verdict",
     "change_function",
     "copy_tree",
     "format_report",
@@ -44,6 +45,7 @@ __all__ = [
     "parse_log",
     "run_builds",
     "touch_page",
+    "write_json",
 ]
 
 STEPS = ("cold", "warm", "touch page", "change src")
