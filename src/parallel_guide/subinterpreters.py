@@ -193,8 +193,9 @@ def call_in_new_interpreter(func: Callable[..., Any], *args: Any) -> Any:
 
 
 def what_crosses(candidates: dict[str, Any]) -> dict[str, str]:
-    """How each object would reach another interpreter (3.14+).
+    """How each object would reach another interpreter as an argument (3.14+).
 
+    Asks ``concurrent.interpreters.is_shareable`` first, then :mod:`pickle`:
     "shared" objects cross as they are (or as an efficient copy), "pickled"
     ones as a pickled copy, and the rest cannot cross at all.
     """
