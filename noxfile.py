@@ -86,6 +86,35 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-n", "auto", *session.posargs)
 
 
+# The other engines the engine page shows; not docs or tests dependencies.
+ENGINES = {"ray": "ray>=2.50,<3", "mpi4py": "mpi4py>=4.1,<5"}
+
+
+@nox.session(python=DOCS_PYTHON, default=False)
+def engines(session: nox.Session) -> None:
+    """Test the Ray and mpi4py.futures code of the engine page (tests marked engines).
+
+    mpi4py needs an MPI library and mpiexec (on Debian: apt-get install
+    openmpi-bin libopenmpi-dev); without them its test is skipped, with a
+    message saying so.
+    """
+    install(session, "tests")
+    session.install(ENGINES["ray"])
+    env = {}
+    if shutil.which("mpiexec") and shutil.which("mpicc"):
+        session.install(ENGINES["mpi4py"])
+        # Open MPI refuses to run as root (containers, CI) unless told it may.
+        env = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    else:
+        session.warn(
+            "no mpiexec/mpicc: mpi4py is not installed and its test will skip; "
+            "on Debian: apt-get install openmpi-bin libopenmpi-dev"
+        )
+    session.run(
+        "pytest", "-m", "engines", "-p", "no:cacheprovider", *session.posargs, env=env
+    )
+
+
 @nox.session(python=DOCS_PYTHON)
 def doctests(session: nox.Session) -> None:
     """Run the docstring examples in src/ and the {doctest} blocks in the pages."""
