@@ -217,6 +217,7 @@ def test_tiny_run_has_every_section_and_positive_ratios(tiny_report):
     names = {(row.section, row.name) for row in tiny_report.rows}
     assert ("data parallel", "plain loop") in names
     assert ("data parallel", "parallel_map") in names
+    assert ("data parallel, 200 items", "parallel_map") in names
     assert ("CPU-heavy", "1 process") in names
     for row in tiny_report.rows:
         assert row.value > 0, row
@@ -242,7 +243,8 @@ def test_tiny_run_cannot_beat_a_critical_path(tiny_report):
 @pytest.mark.timeout(180)
 def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
     names = [t.name for t in tiny_report.targets]
-    assert any(name.startswith("parallel_map on a cheap function") for name in names)
+    cheap = [name for name in names if name.startswith("parallel_map on a cheap")]
+    assert len(cheap) == 2  # a long input and a short one
     assert any(name.startswith("CPU-heavy speed-up") for name in names)
     assert any("automatic chunks" in name for name in names)
     assert sum("critical path" in name for name in names) == 2
@@ -255,10 +257,13 @@ def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
 def test_data_parallel_without_numpy_says_so(monkeypatch):
     monkeypatch.setattr(bench, "_numpy", lambda: None)
     rows, targets, notes = bench._data_parallel(TINY, 1)
-    assert [row.name for row in rows] == ["plain loop", "parallel_map"]
+    sections = ["data parallel"] * 2 + ["data parallel, 200 items"] * 2
+    assert [row.section for row in rows] == sections
+    assert [row.name for row in rows] == ["plain loop", "parallel_map"] * 2
     assert rows[0].ratio == 1.0  # without NumPy the loop is the limit
-    assert any("NumPy is not installed" in note for note in notes)
-    assert len(targets) == 1
+    assert rows[2].ratio == 1.0
+    assert sum("NumPy is not installed" in note for note in notes) == 2
+    assert len(targets) == 2
 
 
 def test_markdown_tables_have_one_line_per_row_and_target():

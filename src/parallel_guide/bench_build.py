@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 STEPS = ("cold", "warm", "touch page", "change src")
+"""The builds :func:`run_builds` times, in the order it runs them."""
 SPHINX_STRICT = ("-n", "-W", "--keep-going", "-T")
 """The options ``nox -s docs`` builds with."""
 
