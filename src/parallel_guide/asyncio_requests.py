@@ -14,6 +14,8 @@ for a GET; a real program would use an HTTP client library.
 
 import asyncio
 import contextlib
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,13 +40,33 @@ class SlowHandler(BaseHTTPRequestHandler):
         delay = float(query.get("delay", ["0"])[0])
         status = int(query.get("status", ["200"])[0])
         with self.server.counted():
-            self.server.stopping.wait(delay)  # a slow back end; ends at shutdown
+            answered = self.wait_unless_hung_up(delay)  # a slow back end
+        self.server.tally("served" if answered else "abandoned")
+        if not answered:
+            return
         body = f"{self.path}\n".encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def wait_unless_hung_up(self, delay):
+        """Wait ``delay`` seconds; False if the client hung up or the server stops."""
+        deadline = time.monotonic() + delay
+        while (left := deadline - time.monotonic()) > 0:
+            if self.server.stopping.is_set():
+                return False
+            # A client that gives up closes its socket: ours turns readable, at EOF.
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return False
+                except OSError:  # reset by the client
+                    return False
+                self.server.stopping.wait(min(left, 0.05))  # data, not a hang-up
+        return True
 
     def log_message(self, format, *args):
         """Write no line on stderr per request."""
@@ -62,7 +84,8 @@ class SlowServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests answered at the same time
-        self.served = 0
+        self.served = 0  # requests answered
+        self.abandoned = 0  # requests whose client hung up before the answer
 
     @contextlib.contextmanager
     def counted(self):
@@ -75,7 +98,11 @@ class SlowServer(ThreadingHTTPServer):
         finally:
             with self._lock:
                 self.in_flight -= 1
-                self.served += 1
+
+    def tally(self, outcome):
+        """Count one more request ``"served"`` or ``"abandoned"``."""
+        with self._lock:
+            setattr(self, outcome, getattr(self, outcome) + 1)
 
     def url(self, path="/", **query):
         """The address of ``path`` on this server, e.g. ``url("/a", delay=0.1)``."""
@@ -112,7 +139,9 @@ def serve():
 async def fetch(url):
     """GET ``url`` over a new connection and return the body as text."""
     parts = urlsplit(url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"fetch() needs an http://host/... address, got {url!r}")
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
     try:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         request = f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
