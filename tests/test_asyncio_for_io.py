@@ -8,21 +8,18 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 
 from parallel_guide.asyncio_for_io import (
-    GUIDE_SECONDS,
-    HTTPStatusError,
     count_primes_in_executor,
     count_primes_in_loop,
     default_thread_workers,
-    fetch,
-    fetch_all,
     fetch_blocking,
     limit_plot,
     loop_lag,
     measure_async,
     rounds_needed,
     run_guide_tasks,
-    serve,
 )
+from parallel_guide.asyncio_requests import HTTPStatusError, fetch, fetch_all, serve
+from parallel_guide.timeline import GUIDE_SECONDS
 from parallel_guide.workloads import count_primes
 
 pytestmark = pytest.mark.timeout(60)

@@ -1,8 +1,11 @@
 """I/O concurrency with asyncio: the code behind the "Use asyncio for I/O" page.
 
 The slow local web server and the HTTP client come from the complete program
-:mod:`parallel_guide.asyncio_requests` (:class:`SlowServer`, :func:`fetch`,
-:func:`fetch_all`), so the page and the program run the same code.  This
+:mod:`parallel_guide.asyncio_requests`
+(:class:`~parallel_guide.asyncio_requests.SlowServer`,
+:func:`~parallel_guide.asyncio_requests.fetch`,
+:func:`~parallel_guide.asyncio_requests.fetch_all`), so the page and the
+program run the same code.  This
 module adds what the page measures with them:
 
 - :func:`run_guide_tasks`: the original guide's three tasks as coroutines, in
@@ -30,14 +33,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from parallel_guide.asyncio_requests import (
-    HTTPStatusError,
-    SlowServer,
-    fetch,
-    fetch_all,
-    serve,
-)
+from parallel_guide.asyncio_requests import SlowServer, fetch
 from parallel_guide.task_parallel import process_data
+from parallel_guide.timeline import GUIDE_SECONDS
 from parallel_guide.timing import Timing, _check_count
 from parallel_guide.workloads import count_primes
 
@@ -45,25 +43,17 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "HTTPStatusError",
     "Ran",
-    "SlowServer",
     "count_primes_in_executor",
     "count_primes_in_loop",
     "default_thread_workers",
-    "fetch",
-    "fetch_all",
     "fetch_blocking",
     "limit_plot",
     "loop_lag",
     "measure_async",
     "rounds_needed",
     "run_guide_tasks",
-    "serve",
 ]
-
-GUIDE_SECONDS = {"download_data": 2.0, "process_data": 1.0, "generate_report": 1.5}
-"""How long each of the guide's three tasks takes, in seconds."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +78,7 @@ async def run_guide_tasks(
     ``together=True`` they run as tasks of one :class:`asyncio.TaskGroup`,
     otherwise one after another.  ``scale`` multiplies the durations.
 
+    >>> from parallel_guide.asyncio_requests import serve
     >>> with serve() as server:
     ...     runs = asyncio.run(run_guide_tasks(server, scale=0.01))
     >>> [run.result for run in runs]
@@ -134,6 +125,7 @@ def fetch_blocking(url: str, timeout: float = 30.0) -> str:
     Blocking calls like this one stop the event loop if awaited code calls
     them directly; run them with ``await asyncio.to_thread(fetch_blocking, url)``.
 
+    >>> from parallel_guide.asyncio_requests import serve
     >>> with serve() as server:
     ...     fetch_blocking(server.url("/hello"))
     '/hello\n'
