@@ -415,7 +415,18 @@ def _build(
             f"end of {log_path}:\n{tail}"
         )
     executed, cached = parse_log(text, tree / "docs")
-    return BuildStep(step, seconds, tuple(executed), tuple(cached))
+    result = BuildStep(step, seconds, tuple(executed), tuple(cached))
+    if echo:  # as it goes: a long run stopped part-way still tells something
+        slowest = result.slowest
+        print(
+            f"bench-build: {step} build took {seconds:.1f} s, {len(executed)} pages "
+            f"executed in {result.executing_seconds:.1f} s"
+            + (
+                f", slowest {slowest.page} ({slowest.seconds:.1f} s)" if slowest else ""
+            ),
+            file=sys.stderr,
+        )
+    return result
 
 
 def write_json(
