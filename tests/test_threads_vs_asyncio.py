@@ -6,7 +6,13 @@ import sys
 import pytest
 
 from parallel_guide import threads_vs_asyncio
-from parallel_guide.threads_vs_asyncio import KINDS, WaitsResult, measure_waits
+from parallel_guide.threads_vs_asyncio import (
+    KINDS,
+    WaitsResult,
+    measure_waits,
+    median_of,
+    waits_plot,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -80,3 +86,35 @@ def test_a_failing_child_raises_with_its_error(monkeypatch):
     monkeypatch.setattr(threads_vs_asyncio, "_CHILD", failing)
     with pytest.raises(RuntimeError, match=r"(?s)exit code 1.*can't start new thread"):
         measure_waits("threads", 1, 0.0)
+
+
+def test_median_of_takes_each_fields_median():
+    runs = [
+        WaitsResult("threads", 100, 1.0, wall, cpu, peak, 20.0)
+        for wall, cpu, peak in [(1.5, 0.2, 30.0), (1.1, 0.4, 50.0), (1.3, 0.3, 40.0)]
+    ]
+    median = median_of(runs)
+    assert (median.kind, median.count, median.seconds) == ("threads", 100, 1.0)
+    assert (median.wall, median.cpu, median.peak_mib) == (1.3, 0.3, 40.0)
+
+
+def test_median_of_refuses_mixed_or_no_runs():
+    threads = WaitsResult("threads", 100, 1.0, 1.0, 0.1, 30.0, 20.0)
+    tasks = WaitsResult("asyncio", 100, 1.0, 1.0, 0.1, 30.0, 20.0)
+    with pytest.raises(ValueError, match="one kind, count and seconds"):
+        median_of([threads, tasks])
+    with pytest.raises(ValueError, match="at least one run"):
+        median_of([])
+
+
+def test_waits_plot_draws_a_bar_per_kind_and_count_in_each_panel():
+    results = [
+        WaitsResult(kind, count, 1.0, 1.0 + count / 1e4, 0.1, 20.0 + count / 100, 20.0)
+        for kind in KINDS
+        for count in (1000, 10000)
+    ]
+    fig = waits_plot(results)
+    assert len(fig.axes) == 3
+    memory = fig.axes[2]
+    heights = sorted(round(p.get_height(), 3) for p in memory.patches)
+    assert heights == [10.0, 10.0, 100.0, 100.0]

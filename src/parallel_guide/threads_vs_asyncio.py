@@ -8,19 +8,26 @@ reports the wall time, the CPU time and the peak memory of doing so.
 Each measurement runs in a fresh child interpreter, so the peak memory belongs
 to that run alone (a process's peak resident memory never goes down, so a
 second measurement in the same process would report the first one's peak).
-The child needs the standard library only.
+:func:`median_of` combines repeated runs, and :func:`waits_plot` draws them.
+The module and the child need the standard library only; the plot needs
+matplotlib.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import statistics
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ["KINDS", "WaitsResult", "measure_waits"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["KINDS", "WaitsResult", "measure_waits", "median_of", "waits_plot"]
 
 Kind = Literal["threads", "asyncio"]
 KINDS: tuple[Kind, ...] = ("threads", "asyncio")
@@ -168,3 +175,86 @@ def measure_waits(
         )
     report = json.loads(done.stdout)
     return WaitsResult(kind=kind, count=count, seconds=float(seconds), **report)
+
+
+def median_of(runs: Sequence[WaitsResult]) -> WaitsResult:
+    """One result from repeated runs of the same measurement: each field's median.
+
+    >>> runs = [
+    ...     WaitsResult("asyncio", 10, 1.0, wall, 0.1, 30.0, 20.0)
+    ...     for wall in (1.2, 1.0, 1.1)
+    ... ]
+    >>> median_of(runs).wall
+    1.1
+    """
+    if not runs:
+        raise ValueError("median_of() needs at least one run")
+    first = runs[0]
+    if any(
+        (r.kind, r.count, r.seconds) != (first.kind, first.count, first.seconds)
+        for r in runs
+    ):
+        raise ValueError(
+            "median_of() combines runs of one kind, count and seconds only"
+        )
+    return WaitsResult(
+        kind=first.kind,
+        count=first.count,
+        seconds=first.seconds,
+        **{
+            name: statistics.median(getattr(r, name) for r in runs)
+            for name in ("wall", "cpu", "peak_mib", "start_mib")
+        },
+    )
+
+
+def waits_plot(results: Sequence[WaitsResult], *, title: str = "") -> Figure:
+    """Wall time, CPU time and added memory, threads beside asyncio, per count.
+
+    One panel per measure; in each, a group of bars per number of waits.
+
+    >>> fig = waits_plot(
+    ...     [
+    ...         WaitsResult("threads", 10, 1.0, 1.2, 0.3, 40.0, 20.0),
+    ...         WaitsResult("asyncio", 10, 1.0, 1.0, 0.1, 22.0, 20.0),
+    ...     ]
+    ... )
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['wall time (s)', 'CPU time (s)', 'memory added (MiB)']
+    """
+    from matplotlib.figure import Figure
+
+    from parallel_guide.plots import _PALETTE, _STYLE
+
+    counts = sorted({r.count for r in results})
+    measures = [
+        ("wall time (s)", lambda r: r.wall),
+        ("CPU time (s)", lambda r: r.cpu),
+        ("memory added (MiB)", lambda r: r.added_mib),
+    ]
+    fig = Figure(figsize=(8, 3.4), **_STYLE)
+    axes = fig.subplots(1, len(measures))
+    width = 0.38
+    for ax, (label, value) in zip(axes, measures, strict=True):
+        for offset, kind, color in (
+            (-0.5, "threads", _PALETTE[0]),
+            (0.5, "asyncio", _PALETTE[1]),
+        ):
+            by_count = {r.count: value(r) for r in results if r.kind == kind}
+            positions = [
+                i + offset * width for i, c in enumerate(counts) if c in by_count
+            ]
+            ax.bar(
+                positions,
+                [by_count[c] for c in counts if c in by_count],
+                width,
+                color=color,
+                label=kind,
+            )
+        ax.set_xticks(range(len(counts)), [f"{c:,}" for c in counts])
+        ax.set_xlabel("concurrent waits")
+        ax.set_ylabel(label)
+    axes[0].legend(loc="upper left", fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
