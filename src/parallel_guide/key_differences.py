@@ -1,0 +1,79 @@
+"""The code behind the "Key differences" page: when results reach the caller.
+
+The original guide says data parallelism is "usually synchronous, all
+operations complete before continuing" and task parallelism "can be
+asynchronous, tasks can complete in any order".  :func:`first_and_last`
+measures it for any way of getting results: how long until the caller holds
+the first result, and the last.
+
+:func:`decision_guide_links` reads the page links out of the decision guide
+(``docs/_includes/decision_guide.dot``), so the tests can check that each one
+leads to a page.
+
+It needs the standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["decision_guide_links", "first_and_last", "uneven_limits"]
+
+
+def first_and_last(get_results: Callable[[], Iterable[Any]]) -> tuple[float, float]:
+    """Seconds until the caller holds the first result, and the last one.
+
+    ``get_results`` is called once; the results it returns (a list, or an
+    iterator that yields them as they come) are read to the end.  A list
+    arrives all at once, so its first and last results arrive together.
+
+    >>> first, last = first_and_last(lambda: [1, 2, 3])
+    >>> 0 <= last - first < 0.01
+    True
+    >>> first_and_last(lambda: [])
+    Traceback (most recent call last):
+    ...
+    ValueError: get_results() returned no results to time
+    """
+    start = time.perf_counter()
+    first = None
+    for _ in get_results():
+        if first is None:
+            first = time.perf_counter() - start
+    if first is None:
+        raise ValueError("get_results() returned no results to time")
+    return first, time.perf_counter() - start
+
+
+def uneven_limits(count: int, small: int, large: int) -> list[int]:
+    """Work items for a pool: one ``large`` item first, then ``count - 1`` small.
+
+    Mapped in input order, everything waits for the large one; taken as
+    they finish, the small ones arrive first.
+
+    >>> uneven_limits(4, 10, 1000)
+    [1000, 10, 10, 10]
+    """
+    if count < 1:
+        raise ValueError(f"count must be at least 1, got {count}")
+    return [large] + [small] * (count - 1)
+
+
+_URL = re.compile(r'\bURL="([^"]+)"')
+
+
+def decision_guide_links(dot_file: str | Path) -> list[str]:
+    """The page links (``URL="..."`` attributes) in a Graphviz file, in order.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     dot = Path(folder, "g.dot")
+    ...     _ = dot.write_text('digraph { a [URL="../how-to/x.html"]; b; }')
+    ...     decision_guide_links(dot)
+    ['../how-to/x.html']
+    """
+    return _URL.findall(Path(dot_file).read_text(encoding="utf-8"))
