@@ -76,7 +76,8 @@ def test_every_link_in_the_decision_guide_leads_to_a_page():
 
 
 def test_the_decision_guide_covers_every_tool():
-    text = DECISION_GUIDE.read_text()
+    lines = DECISION_GUIDE.read_text().splitlines()
+    text = "\n".join(line for line in lines if not line.lstrip().startswith("//"))
     for tool in (
         "NumPy",
         "Processes",
@@ -85,7 +86,7 @@ def test_the_decision_guide_covers_every_tool():
         "free-threaded",
         "Subinterpreters",
         "Dask",
-        "What is your bottleneck?",
+        "bottleneck?",
     ):
         assert tool in text, tool
 
