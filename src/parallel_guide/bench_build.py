@@ -90,6 +90,9 @@ class BuildStep:
     executed: tuple[PageRun, ...] = ()
     cached: tuple[str, ...] = ()
     """Pages read again but served from the execution cache."""
+    exit_code: int = 0
+    """``sphinx-build``'s exit status: not 0 when it failed, for example on a
+    warning (the build is strict), after doing all its work."""
 
     @property
     def executing_seconds(self) -> float:
@@ -117,6 +120,7 @@ class BuildStep:
             "executed": [{"page": r.page, "seconds": r.seconds} for r in self.executed],
             "cached": list(self.cached),
             "slowest": None if slowest is None else slowest.page,
+            "exit_code": self.exit_code,
         }
 
 
@@ -179,6 +183,10 @@ def judge(steps: Sequence[BuildStep], *, quick: bool = False) -> list[Verdict]:
         "a quick build: the targets are for the published (full) one" if quick else ""
     )
     verdicts = []
+    failed = [step.name for step in steps if step.exit_code]
+    if failed:
+        why = f"the {', '.join(failed)} build(s) failed"
+        note = f"{note}; {why}" if note else why
     if cold := by_name.get("cold"):
         verdicts.append(
             _verdict("cold full build, seconds", cold.seconds, "cold_seconds", note)
@@ -209,9 +217,9 @@ def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> st
 
     >>> steps = [BuildStep("warm", 2.5, cached=("a.md",))]
     >>> print(format_report(steps, [Verdict("warm rebuild, seconds", 2.5, 5.0, True)]))
-    build  seconds  pages executed  executing  share  slowest page  cached
-    -----  -------  --------------  ---------  -----  ------------  ------
-    warm       2.5               0        0.0     0%  -                  1
+    build  seconds  pages executed  executing  share  slowest page  cached  result
+    -----  -------  --------------  ---------  -----  ------------  ------  ------
+    warm       2.5               0        0.0     0%  -                  1  ok
     <BLANKLINE>
     target                 measured  bound  verdict
     ---------------------  --------  -----  -------
@@ -225,6 +233,7 @@ def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> st
         "share",
         "slowest page",
         "cached",
+        "result",
     )
     body = []
     for step in steps:
@@ -238,6 +247,7 @@ def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> st
                 f"{step.share_executing:.0%}",
                 "-" if slowest is None else f"{slowest.page} ({slowest.seconds:.1f} s)",
                 str(len(step.cached)),
+                f"failed (exit {step.exit_code})" if step.exit_code else "ok",
             )
         )
     tables = [_table(header, body, right={1, 2, 3, 4, 6})]
@@ -332,8 +342,9 @@ def run_builds(
 ) -> list[BuildStep]:
     """Copy the sources to ``out/tree`` and time ``steps`` of :data:`STEPS` there.
 
-    Each build's log is kept as ``out/<step>.log``.  A build that fails raises
-    :class:`RuntimeError` with the end of its log.
+    Each build's log is kept as ``out/<step>.log``.  A build that fails (a
+    warning is enough: the build is strict) is timed all the same, with its
+    exit code, and the next step runs.
     """
     unknown = [step for step in steps if step not in STEPS]
     if unknown:
@@ -408,24 +419,22 @@ def _build(
         )
     seconds = time.perf_counter() - start
     text = log_path.read_text()
-    if completed.returncode != 0:
-        tail = "\n".join(text.splitlines()[-30:])
-        raise RuntimeError(
-            f"the {step} build failed (exit {completed.returncode}); "
-            f"end of {log_path}:\n{tail}"
-        )
     executed, cached = parse_log(text, tree / "docs")
-    result = BuildStep(step, seconds, tuple(executed), tuple(cached))
+    code = completed.returncode
+    result = BuildStep(step, seconds, tuple(executed), tuple(cached), code)
     if echo:  # as it goes: a long run stopped part-way still tells something
         slowest = result.slowest
         print(
             f"bench-build: {step} build took {seconds:.1f} s, {len(executed)} pages "
             f"executed in {result.executing_seconds:.1f} s"
-            + (
-                f", slowest {slowest.page} ({slowest.seconds:.1f} s)" if slowest else ""
-            ),
+            + (f", slowest {slowest.page} ({slowest.seconds:.1f} s)" if slowest else "")
+            + (f"; FAILED (exit {code})" if code else ""),
             file=sys.stderr,
         )
+        if code:
+            problems = [line for line in text.splitlines() if "WARNING" in line]
+            for line in problems[-10:]:
+                print(f"  {line}", file=sys.stderr)
     return result
 
 

@@ -163,7 +163,10 @@ def _bench_build(args: argparse.Namespace) -> int:
     json_path = out / "bench-build.json"
     write_json(json_path, results, verdicts, quick=args.quick)
     print(f"\nWrote {json_path}")
-    return 0
+    failed = [step.name for step in results if step.exit_code]
+    if failed:
+        print(f"\nThese builds failed (see their logs in {out}): {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 def _steps(text: str) -> list[str]:
