@@ -471,7 +471,6 @@ def _cpu_heavy(bench_set: BenchSet, repeat: int) -> Section:
     rows = [
         _row("CPU-heavy", "serial loop", serial, serial.median, note="the baseline")
     ]
-    targets = []
     for processes, (name, timing) in enumerate(timings.items(), start=1):
         speedup = serial.median / timing.median
         rows.append(
@@ -483,16 +482,18 @@ def _cpu_heavy(bench_set: BenchSet, repeat: int) -> Section:
                 note=f"speed-up {speedup:.2f} of {processes}",
             )
         )
-        targets.append(
-            Target(
-                f"CPU-heavy speed-up on {processes} of {cpus} CPUs: share of ideal",
-                measured=speedup / processes,
-                bound=TARGETS["cpu_efficiency"],
-                at_least=True,
-                note=f"{len(work)} x count_primes({bench_set.cpu_limit:,}), "
-                "pool start-up included",
-            )
+    # The target is for the whole machine: every usable CPU busy.
+    speedup = serial.median / timings[name].median
+    targets = [
+        Target(
+            f"CPU-heavy speed-up on all {cpus} CPUs: share of ideal",
+            measured=speedup / cpus,
+            bound=TARGETS["cpu_efficiency"],
+            at_least=True,
+            note=f"{len(work)} x count_primes({bench_set.cpu_limit:,}), "
+            "pool start-up included",
         )
+    ]
     return rows, targets, []
 
 
