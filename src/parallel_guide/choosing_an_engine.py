@@ -97,7 +97,7 @@ def ray_map(func: Callable[[Any], Any], items: Iterable[Any], workers: int = 2):
 
 
 def mpi_map(func: Callable[[Any], Any], items: Iterable[Any], workers: int = 2):
-    """Map with :mod:`mpi4py.futures` on MPI processes.
+    """Map with ``mpi4py.futures`` on MPI processes.
 
     Started as ``mpiexec -n N python -m mpi4py.futures program.py``, the
     executor uses the N - 1 processes that ``mpiexec`` started besides this

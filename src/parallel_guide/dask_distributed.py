@@ -1,9 +1,9 @@
 """Run the guide's workloads and recipes on Dask distributed, locally or on a cluster.
 
 The code behind the "Run on Dask distributed" page.  :func:`connect` gives a
-:class:`distributed.Client`: connected to the scheduler named by
+``distributed.Client``: connected to the scheduler named by
 ``PARALLEL_GUIDE_SCHEDULER`` (or Dask's own ``DASK_SCHEDULER_ADDRESS``) when
-one is set, otherwise to a :class:`distributed.LocalCluster` of worker
+one is set, otherwise to a ``distributed.LocalCluster`` of worker
 processes that it starts, and always closed at the end of the ``with`` block.
 :func:`scheduler_processes` starts a real cluster on this machine, a
 ``dask scheduler`` and ``dask worker`` processes on 127.0.0.1, the way one is
@@ -103,10 +103,11 @@ def _dask_config_address() -> str | None:
 
 
 def local_cluster(workers: int | None = None, **options: Any):
-    """A :class:`distributed.LocalCluster` of single-threaded worker processes.
+    """A ``distributed.LocalCluster`` of single-threaded worker processes.
 
-    ``workers`` defaults to the CPUs this process may use.  The dashboard is
-    off (no port to clash with another cluster's) and only errors are logged.
+    ``workers`` defaults to the CPUs this process may use.  The scheduler's
+    web server (and dashboard) takes a free port, so no two clusters clash over
+    the default 8787, and only errors are logged.
     Close it (``with``) when done; ``options`` go to ``LocalCluster``.
     """
     from distributed import LocalCluster
@@ -117,7 +118,9 @@ def local_cluster(workers: int | None = None, **options: Any):
         "n_workers": workers or usable_cpus(),
         "threads_per_worker": 1,  # CPU-bound Python: one task per process
         "processes": True,
-        "dashboard_address": None,
+        # The scheduler always serves HTTP; ":0" picks a free port instead of
+        # 8787, which a second cluster on the machine would find taken.
+        "dashboard_address": ":0",
         "silence_logs": logging.ERROR,
     }
     return LocalCluster(**{**settings, **options})
@@ -125,7 +128,7 @@ def local_cluster(workers: int | None = None, **options: Any):
 
 @contextlib.contextmanager
 def connect(address: str | None = None, *, workers: int | None = None) -> Iterator[Any]:
-    """A :class:`distributed.Client` for the ``with`` block, closed at its end.
+    """A ``distributed.Client`` for the ``with`` block, closed at its end.
 
     Connects to ``address``, or to the scheduler the environment names (see
     :func:`scheduler_address`); with neither, starts a :func:`local_cluster`
