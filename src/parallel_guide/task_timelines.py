@@ -22,7 +22,7 @@ from parallel_guide.timeline import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    import matplotlib.figure
 
 VARIANTS: dict[str, tuple[Order, int]] = {
     "submission order, 3 threads (the guide)": ("submission", 3),
@@ -30,7 +30,7 @@ VARIANTS: dict[str, tuple[Order, int]] = {
     "as_completed, 2 threads": ("completion", 2),
     "as_completed, 1 thread": ("completion", 1),
 }
-"""The page's variants: how results are read, and how many threads run the tasks."""
+"""The page's variants, each with how results are read and how many threads run."""
 
 
 def record_variants(
@@ -99,7 +99,7 @@ def gantt(
     walls: Mapping[str, float] | None = None,
     collected: bool = True,
     title: str = "",
-) -> Figure:
+) -> matplotlib.figure.Figure:
     """A panel per variant, a row per task: a bar while it ran, a dot when collected.
 
     Tasks named in ``critical`` (the critical path) are drawn in red; ``floor``
