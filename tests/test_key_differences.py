@@ -8,7 +8,9 @@ import pytest
 
 from parallel_guide.key_differences import (
     decision_guide_links,
+    faster_of,
     first_and_last,
+    load_average,
     uneven_limits,
 )
 from parallel_guide.workloads import count_primes, wait
@@ -102,3 +104,26 @@ def test_the_decision_guide_renders_as_svg_with_a_title_and_white_background():
     ).stdout
     assert "<title>Decision guide: from your bottleneck" in svg
     assert 'fill="white"' in svg
+
+
+@pytest.mark.parametrize(
+    ("threads", "processes", "words"),
+    [
+        (1.0, 1.9, "processes were faster"),
+        (3.0, 1.2, "threads were faster"),
+        (1.0, 1.1, "neither was clearly faster"),
+        (1.1, 1.0, "neither was clearly faster"),
+    ],
+)
+def test_faster_of_names_the_winner_only_beyond_the_margin(threads, processes, words):
+    assert faster_of(threads, processes) == words
+
+
+def test_faster_of_refuses_speedups_that_are_not_positive():
+    with pytest.raises(ValueError, match="positive"):
+        faster_of(0.0, 1.0)
+
+
+def test_load_average_is_a_number_or_unknown():
+    load = load_average()
+    assert load is None or load >= 0

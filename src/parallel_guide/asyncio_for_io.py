@@ -40,7 +40,7 @@ from parallel_guide.timing import Timing, _check_count
 from parallel_guide.workloads import count_primes
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    import matplotlib.figure
 
 __all__ = [
     "Ran",
@@ -221,7 +221,7 @@ def default_thread_workers() -> int:
     """Threads in a :class:`~concurrent.futures.ThreadPoolExecutor` given no size.
 
     ``min(32, CPUs + 4)``, counting the CPUs this process may use on Python
-    3.13+ (:func:`os.process_cpu_count`) and all of them before.  The event
+    3.13+ (``os.process_cpu_count()``) and all of them before.  The event
     loop's default executor, which :func:`asyncio.to_thread` uses, is one.
 
     >>> 5 <= default_thread_workers() <= 32
@@ -250,7 +250,7 @@ def limit_plot(
     count: int,
     delay: float,
     serial: float,
-) -> Figure:
+) -> matplotlib.figure.Figure:
     """Wall time of ``count`` requests against the Semaphore's limit.
 
     ``walls`` maps a limit (None: no limit) to measured seconds; the dashed

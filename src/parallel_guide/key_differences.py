@@ -15,13 +15,20 @@ It needs the standard library only.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["decision_guide_links", "first_and_last", "uneven_limits"]
+__all__ = [
+    "decision_guide_links",
+    "faster_of",
+    "first_and_last",
+    "load_average",
+    "uneven_limits",
+]
 
 
 def first_and_last(get_results: Callable[[], Iterable[Any]]) -> tuple[float, float]:
@@ -61,6 +68,44 @@ def uneven_limits(count: int, small: int, large: int) -> list[int]:
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     return [large] + [small] * (count - 1)
+
+
+def faster_of(threads: float, processes: float, *, margin: float = 1.15) -> str:
+    """Which of two speed-ups won, in words, for prose that stays true.
+
+    One wins only if it is at least ``margin`` times the other; on a busy
+    machine the two are often too close to call.
+
+    >>> faster_of(1.0, 1.9)
+    'processes were faster'
+    >>> faster_of(1.9, 1.0)
+    'threads were faster'
+    >>> faster_of(1.0, 1.05)
+    'neither was clearly faster'
+    """
+    if min(threads, processes) <= 0:
+        raise ValueError(f"speed-ups must be positive, got {threads} and {processes}")
+    if processes >= margin * threads:
+        return "processes were faster"
+    if threads >= margin * processes:
+        return "threads were faster"
+    return "neither was clearly faster"
+
+
+def load_average() -> float | None:
+    """The machine's load average over the last minute, or None where unknown.
+
+    The number of runnable processes, averaged: a load of 2 on 2 CPUs means
+    they were fully used, so parallel work had to share them.
+
+    >>> load = load_average()
+    >>> load is None or load >= 0
+    True
+    """
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows has no load average
+        return None
 
 
 _URL = re.compile(r'\bURL="([^"]+)"')

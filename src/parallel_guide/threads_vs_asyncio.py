@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    import matplotlib.figure
 
 __all__ = ["KINDS", "WaitsResult", "measure_waits", "median_of", "waits_plot"]
 
@@ -208,7 +208,9 @@ def median_of(runs: Sequence[WaitsResult]) -> WaitsResult:
     )
 
 
-def waits_plot(results: Sequence[WaitsResult], *, title: str = "") -> Figure:
+def waits_plot(
+    results: Sequence[WaitsResult], *, title: str = ""
+) -> matplotlib.figure.Figure:
     """Wall time, CPU time and added memory, threads beside asyncio, per count.
 
     One panel per measure; in each, a group of bars per number of waits.
@@ -254,6 +256,8 @@ def waits_plot(results: Sequence[WaitsResult], *, title: str = "") -> Figure:
         ax.set_xticks(range(len(counts)), [f"{c:,}" for c in counts])
         ax.set_xlabel("concurrent waits")
         ax.set_ylabel(label)
+    waited = max((r.seconds for r in results), default=0)
+    axes[0].axhline(waited, linestyle="--", color="grey", label="the wait itself")
     axes[0].legend(loc="upper left", fontsize="small")
     if title:
         fig.suptitle(title)
