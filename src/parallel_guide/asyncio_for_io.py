@@ -281,6 +281,7 @@ def limit_plot(
     ax.set_xlabel("Semaphore limit (requests in flight at once)")
     ax.set_ylabel("seconds for all requests")
     ax.set_yscale("log")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.set_ylim(top=serial * 4)  # room for the legend above the tallest bar
+    ax.legend(loc="upper right", fontsize="small", ncols=3)
     ax.set_title(f"{count} requests, each answered after {delay:g} s", loc="left")
     return fig
