@@ -133,10 +133,9 @@ def connect(address: str | None = None, *, workers: int | None = None) -> Iterat
     Connects to ``address``, or to the scheduler the environment names (see
     :func:`scheduler_address`); with neither, starts a :func:`local_cluster`
     of ``workers`` processes and stops it at the end.  The same code thus runs
-    on a laptop and on a cluster::
-
-        with connect() as client:
-            print(client.gather(client.map(count_primes, limits)))
+    on a laptop and on a cluster: ``with connect() as client:``, then the
+    block submits its work through ``client``, as :doc:`/how-to/dask_distributed`
+    does.
     """
     import dask
     from distributed import Client
