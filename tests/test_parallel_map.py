@@ -12,6 +12,7 @@ import functools
 import gc
 import importlib
 import itertools
+import logging
 import math
 import multiprocessing
 import os
@@ -51,12 +52,35 @@ def collect_garbage_now():
     gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def always_use_processes(monkeypatch):
+    """Send every item to worker processes, which is what most tests here check.
+
+    The tests of the serial fallback, at the end, turn it back on.
+    """
+    monkeypatch.setattr(pm, "SERIAL_BELOW_SECONDS", 0)
+
+
 @pytest.fixture
 def own_pool(start_method, monkeypatch):
     """Make the pool parallel_map creates use each start method in turn."""
     monkeypatch.setattr(pm, "START_METHOD", start_method)
     yield start_method
     collect_garbage_now()
+
+
+@pytest.fixture
+def pools_started(monkeypatch):
+    """Record the size of every pool parallel_map starts."""
+    sizes = []
+
+    class Recording(ProcessPoolExecutor):
+        def __init__(self, max_workers, **kwargs):
+            sizes.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(pm, "ProcessPoolExecutor", Recording)
+    return sizes
 
 
 @pytest.fixture
@@ -121,20 +145,12 @@ def test_generators_sets_and_dict_views_are_accepted():
         assert parallel_map(wrong.square, {"a": 2}.values(), executor=threads) == [4]
 
 
-def test_workers_default_to_the_usable_cpus(monkeypatch):
-    sizes = []
-
-    class Recording(ProcessPoolExecutor):
-        def __init__(self, max_workers, **kwargs):
-            sizes.append(max_workers)
-            super().__init__(max_workers, **kwargs)
-
-    monkeypatch.setattr(pm, "ProcessPoolExecutor", Recording)
+def test_workers_default_to_the_usable_cpus(monkeypatch, pools_started):
     monkeypatch.setattr(pm, "usable_cpus", lambda: 2)
     assert parallel_map(wrong.square, range(50), chunksize=1) == [
         x * x for x in range(50)
     ]
-    assert sizes == [2]
+    assert pools_started == [2]
 
 
 def test_the_own_pool_never_uses_the_platform_default_start_method(monkeypatch):
@@ -211,17 +227,9 @@ def test_other_bad_arguments_fail_before_any_worker_starts():
         parallel_map(wrong.square, 42)
 
 
-def test_an_absurd_worker_count_starts_no_more_processes_than_chunks(monkeypatch):
-    sizes = []
-
-    class Recording(ProcessPoolExecutor):
-        def __init__(self, max_workers, **kwargs):
-            sizes.append(max_workers)
-            super().__init__(max_workers, **kwargs)
-
-    monkeypatch.setattr(pm, "ProcessPoolExecutor", Recording)
+def test_an_absurd_worker_count_starts_no_more_processes_than_chunks(pools_started):
     assert parallel_map(wrong.square, [1, 2, 3], workers=10**6) == [1, 4, 9]
-    assert sizes == [3]
+    assert pools_started == [3]
 
 
 def test_a_chunksize_larger_than_the_input_still_works(given_pool):
@@ -759,7 +767,10 @@ from parallel_guide.parallel_map import parallel_map
 module = sys.modules["parallel_guide.parallel_map"]
 if __name__ == "__main__":
     module.START_METHOD = sys.argv[1]
-    parallel_map(what_can_go_wrong.announce_and_hang, [0, 0], workers=2, chunksize=1)
+    parallel_map(
+        what_can_go_wrong.announce_and_hang, [0, 0], workers=2, chunksize=1,
+        serial_below=0,  # the test is about worker processes
+    )
 """
 
 
@@ -884,3 +895,140 @@ def test_parallel_map_equals_map_in_processes():
             assert result == list(map(wrong.square, items))
 
         check()
+
+
+# -- the serial fallback -----------------------------------------------------------
+
+
+PUBLISHED_SERIAL_BELOW = pm.SERIAL_BELOW_SECONDS
+
+
+@pytest.fixture
+def serial_fallback(monkeypatch):
+    """Turn the serial fallback back on, at its published default."""
+    monkeypatch.setattr(pm, "SERIAL_BELOW_SECONDS", PUBLISHED_SERIAL_BELOW)
+
+
+def test_a_short_input_runs_here_and_the_log_says_so(
+    serial_fallback, pools_started, caplog
+):
+    caplog.set_level(logging.INFO, logger="parallel_guide.parallel_map")
+    items = list(range(10_000))
+    assert parallel_map(wrong.square, items) == [x * x for x in items]
+    assert pools_started == []
+    [record] = caplog.records
+    assert record.levelno == logging.INFO
+    message = record.getMessage()
+    assert "ran all 10000 items in the calling process" in message
+    assert "serial_below=0" in message  # says how to turn it off
+
+
+def test_a_short_generator_runs_here_too(serial_fallback, pools_started):
+    assert parallel_map(wrong.square, (x for x in range(100))) == [
+        x * x for x in range(100)
+    ]
+    assert pools_started == []
+
+
+def test_an_empty_input_says_nothing(serial_fallback, pools_started, caplog):
+    caplog.set_level(logging.DEBUG, logger="parallel_guide.parallel_map")
+    assert parallel_map(wrong.square, []) == []
+    assert pools_started == []
+    assert caplog.records == []
+
+
+@pytest.mark.timeout(60)
+def test_a_long_input_keeps_what_ran_here_and_sends_the_rest_to_processes(
+    serial_fallback, pools_started
+):
+    # Ten items of 60 ms: the first alone predicts 0.6 s, more than the
+    # default 0.1 s, so it is the only one that runs here.
+    pids = parallel_map(wrong.pid_after, [0.06] * 10)
+    assert len(pids) == 10
+    assert pids[0] == os.getpid()
+    assert os.getpid() not in pids[1:]
+    assert len(pools_started) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_generator_runs_here_until_the_budget_is_spent(serial_fallback):
+    # No length to predict from: batches of 1, 2, 4, ... run here until the
+    # time spent passes serial_below, then the rest go to processes.
+    pids = parallel_map(wrong.pid_after, (0.02 for _ in range(30)), serial_below=0.05)
+    here = pids.count(os.getpid())
+    assert 1 <= here < 30
+    assert pids[:here] == [os.getpid()] * here  # a prefix, in input order
+    assert os.getpid() not in pids[here:]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "options", [{"serial_below": 0}, {"timeout": 30}], ids=["serial_below=0", "timeout"]
+)
+def test_serial_below_0_or_a_timeout_uses_processes_for_everything(
+    serial_fallback, options
+):
+    pids = parallel_map(wrong.worker_pid, range(4), **options)
+    assert os.getpid() not in pids
+
+
+def test_an_exception_here_keeps_its_type_and_names_the_item(serial_fallback):
+    with pytest.raises(ValueError, match="expected a positive number, got -3") as info:
+        parallel_map(wrong.check_positive, [1, 2, -3, 4])
+    assert item_note(info.value) == "parallel_map: raised for item #2 of the input: -3"
+
+
+@pytest.mark.parametrize("items", [[1, threading.Lock()], [threading.Lock(), 1]])
+def test_what_processes_could_not_send_fails_here_too(serial_fallback, items):
+    # The first item of each batch (#0, then #1, #3, ...) and its result are
+    # pickled, so a small input fails where a large one would.
+    with pytest.raises(TypeError, match="pickle") as info:
+        parallel_map(wrong.raise_item, items)
+    assert "cannot be pickled" in "\n".join(info.value.__notes__)
+
+
+def test_a_lambda_is_refused_even_when_the_input_is_short(serial_fallback):
+    with pytest.raises(TypeError, match=r"cannot send .*<lambda> to worker processes"):
+        parallel_map(lambda x: x, [1])
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (-1, ValueError),
+        (float("nan"), ValueError),
+        ("0.1", TypeError),
+        (True, TypeError),
+    ],
+)
+def test_a_bad_serial_below_is_refused(value, error):
+    with pytest.raises(error, match="serial_below"):
+        parallel_map(wrong.square, [1], serial_below=value)
+
+
+def test_an_item_cheaper_than_pickling_stays_here_however_long_the_input(
+    serial_fallback, pools_started, caplog
+):
+    # A million squares would take longer than serial_below, but each costs
+    # less than pickling it and its result, so processes can only lose.
+    caplog.set_level(logging.INFO, logger="parallel_guide.parallel_map")
+    items = range(1_000_000)
+    assert parallel_map(wrong.square, items, serial_below=0.01) == [
+        x * x for x in items
+    ]
+    assert pools_started == []
+    [record] = caplog.records
+    assert "ran all 1000000 items in the calling process" in record.getMessage()
+    assert "to pickle it and its result" in record.getMessage()
+
+
+@pytest.mark.timeout(60)
+def test_items_worth_sending_go_to_processes_after_the_trial(
+    serial_fallback, pools_started
+):
+    # 2 ms of sleep is far more than pickling a float and an int both ways.
+    pids = parallel_map(wrong.pid_after, [0.002] * 200, serial_below=0.05)
+    here = pids.count(os.getpid())
+    assert 1 <= here < 200
+    assert pids[:here] == [os.getpid()] * here
+    assert len(pools_started) == 1

@@ -15,7 +15,9 @@ pools, it also behaves well when something goes wrong:
 * ``timeout`` is a deadline for the whole call, after which the workers are
   stopped rather than left running;
 * whatever happens, :exc:`KeyboardInterrupt` included, no process or thread
-  started by the call outlives it.
+  started by the call outlives it;
+* an input too small to repay starting worker processes runs in the calling
+  process instead, and a log record says so.
 
 It needs the standard library only.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import logging
 import math
 import multiprocessing
 import multiprocessing.connection
@@ -49,6 +52,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NoReturn
 
 from parallel_guide.data_parallel import usable_cpus
+from parallel_guide.timing import format_seconds
 
 __all__ = ["parallel_map"]
 
@@ -85,6 +89,29 @@ Only this many chunks are taken from the input ahead of the results, so a
 generator (even an endless one) is consumed as the work progresses, not all at
 once."""
 
+SERIAL_BELOW_SECONDS = 0.1
+"""Inputs expected to take less than this many seconds run in the calling process.
+
+Starting a pool of spawned workers and stopping it again costs tens of
+milliseconds on Linux (more on macOS and Windows), and every item then pays for
+pickling on top.  Work shorter than this cannot repay that, so
+:func:`parallel_map` times the first items in the calling process and, if the
+whole input looks shorter, finishes it there.  Work that turns out longer keeps
+the results computed so far and goes to worker processes, having lost at most
+about this long.
+"""
+
+SEND_COST_FACTOR = 4
+"""Items that take less than this many times their pickling to compute stay here.
+
+A worker process gets each item and returns each result pickled, and the
+calling process does part of that work for every item whatever the number of
+workers.  On a 2-core Linux machine, with a pool already running, a function
+broke even with a plain loop when an item took about 4 times as long to
+compute as to pickle and unpickle the item and its result; below that, worker
+processes only make the work slower, however long the input.
+"""
+
 STOP_GRACE_SECONDS = 2.0
 """How long a worker that is asked to stop (SIGTERM) gets before it is killed."""
 
@@ -99,6 +126,8 @@ _short_repr.maxlist = _short_repr.maxtuple = _short_repr.maxdict = 4
 # worker (a process "bomb": workers squared).
 _inside_worker = False
 
+_log = logging.getLogger(__name__)
+
 
 def parallel_map(
     func: Callable[[Any], Any],
@@ -108,6 +137,7 @@ def parallel_map(
     chunksize: int | None = None,
     executor: Executor | None = None,
     timeout: float | None = None,
+    serial_below: float | None = None,
 ) -> list[Any]:
     """Return ``[func(x) for x in iterable]``, computed in parallel, in input order.
 
@@ -133,6 +163,20 @@ def parallel_map(
             :exc:`TimeoutError` is raised and the pool's workers are stopped.
             Work already running in an ``executor`` you passed cannot be
             stopped (threads cannot be killed); only the rest is cancelled.
+        serial_below: Seconds of work below which no worker process is
+            started; ``None`` means ``SERIAL_BELOW_SECONDS``.  With
+            ``executor=None`` and no ``timeout``, the first items run in the
+            calling process, in batches that double in size, while the whole
+            input looks shorter than this.  If it is, or if an item takes
+            less than ``SEND_COST_FACTOR`` times as long to compute as to
+            pickle it and its result (so that processes could only be slower,
+            however long the input), the input finishes here, and an ``INFO``
+            record on the ``parallel_guide.parallel_map`` logger says so.
+            Otherwise the rest goes to worker processes.  ``0``
+            runs every item in a worker process: use it when ``func`` might
+            crash the interpreter or must not run in the caller.  A ``timeout``
+            also turns this off, because only a worker process can be stopped
+            in the middle of an item.
 
     Returns:
         The results, in the order of the items.  An empty input returns ``[]``
@@ -141,8 +185,8 @@ def parallel_map(
     Raises:
         TypeError: ``workers`` or ``chunksize`` is not an int (bools included),
             ``func`` is not callable, or it cannot be sent to worker processes.
-        ValueError: ``workers`` or ``chunksize`` is below 1, or ``timeout`` is
-            not a positive number of seconds.
+        ValueError: ``workers`` or ``chunksize`` is below 1, ``timeout`` is
+            not a positive number of seconds, or ``serial_below`` is negative.
         TimeoutError: ``timeout`` seconds passed before every item was done.
         concurrent.futures.process.BrokenProcessPool: A worker process died.
             A note gives the exit codes of the workers that died.
@@ -161,8 +205,21 @@ def parallel_map(
     Examples:
         Builtins and functions from importable modules run in processes:
 
-        >>> parallel_map(abs, [-2, -1, 0, 1], workers=2)
+        >>> parallel_map(abs, [-2, -1, 0, 1], workers=2, serial_below=0)
         [2, 1, 0, 1]
+
+        Four calls of :func:`abs` take microseconds, far less than starting
+        processes.  By default they run here, and the log says so:
+
+        >>> import logging, sys
+        >>> log = logging.getLogger("parallel_guide.parallel_map")
+        >>> log.setLevel(logging.INFO)
+        >>> log.addHandler(to_stdout := logging.StreamHandler(sys.stdout))
+        >>> parallel_map(abs, [-2, -1, 0, 1])  # doctest: +ELLIPSIS
+        parallel_map() ran all 4 items in the calling process, because the whole ...
+        [2, 1, 0, 1]
+        >>> log.removeHandler(to_stdout)
+        >>> log.setLevel(logging.NOTSET)
 
         Threads can run anything, lambdas included:
 
@@ -188,6 +245,9 @@ def parallel_map(
     _check_count("workers", workers)
     _check_count("chunksize", chunksize)
     _check_timeout(timeout)
+    if serial_below is None:
+        serial_below = SERIAL_BELOW_SECONDS
+    _check_serial_below(serial_below)
     if executor is not None and not isinstance(executor, Executor):
         raise TypeError(
             "executor must be a concurrent.futures.Executor or None, "
@@ -203,18 +263,50 @@ def parallel_map(
     if workers is None:
         workers = usable_cpus() if executor is None else _workers_of(executor)
     length = len(iterable) if isinstance(iterable, Sized) else None
-    sizer = _ChunkSizer(chunksize, length, workers)
     items = iter(iterable)
+    done_here: list[Any] = []
+    if executor is None and timeout is None and serial_below > 0:
+        trial = _try_here(func, items, length, serial_below)
+        done_here = trial.results
+        if trial.finished:
+            if done_here:  # an empty input needs no explanation
+                _say_ran_here(
+                    len(done_here),
+                    f"the whole input took {format_seconds(trial.seconds)}, less "
+                    f"than serial_below={serial_below:g} s",
+                )
+            return done_here
+        if trial.item_seconds < SEND_COST_FACTOR * trial.send_seconds:
+            _finish_here(func, items, done_here)
+            _say_ran_here(
+                len(done_here),
+                f"an item took {format_seconds(trial.item_seconds)} to compute, "
+                f"less than {SEND_COST_FACTOR} times the "
+                f"{format_seconds(trial.send_seconds)} it takes to pickle it and "
+                "its result both ways",
+            )
+            return done_here
+        _log.debug(
+            "parallel_map() ran %d items in the calling process in %.3g s; "
+            "the rest go to worker processes",
+            len(done_here),
+            trial.seconds,
+        )
+        if length is not None:
+            length -= len(done_here)
+    sizer = _ChunkSizer(chunksize, length, workers)
+    if done_here:
+        sizer.record(len(done_here), trial.seconds)
     # Take the first chunks before starting anything: an empty input needs no
     # pool, and a short one needs no more workers than it has chunks.
     first_size = sizer.next_size()
     head = list(itertools.islice(items, first_size * workers))
     if not head:
-        return []
+        return done_here
     items = itertools.chain(head, items)
 
     if executor is not None:
-        run = _Run(func, items, executor, sizer, workers, deadline, timeout, own=False)
+        run = _Run(func, items, executor, sizer, workers, deadline, timeout)
         try:
             return run.results()
         except BaseException as exc:
@@ -230,9 +322,12 @@ def parallel_map(
         initializer=_start_worker,
     )
     try:
-        run = _Run(func, items, pool, sizer, workers, deadline, timeout, own=True)
+        run = _Run(
+            func, items, pool, sizer, workers, deadline, timeout, first=len(done_here)
+        )
+        run.own = True
         run.watch = _DeathWatch(pool).check
-        results = run.results()
+        results = done_here + run.results()
         pool.shutdown(wait=True)
     except BaseException as exc:
         exit_codes = _stop_pool(pool)
@@ -388,10 +483,10 @@ class _Run:
     """Feed chunks of items to an executor and gather their results in order."""
 
     def __init__(
-        self, func, items, executor, sizer, workers, deadline, timeout, *, own
+        self, func, items, executor, sizer, workers, deadline, timeout, *, first=0
     ):
         self.func = func
-        self.own = own  # a pool parallel_map created, and stops on failure
+        self.own = False  # True for a pool parallel_map created, and stops on failure
         self.items = items
         self.executor = executor
         self.sizer = sizer
@@ -403,8 +498,8 @@ class _Run:
         self.chunks: list[list[Any] | None] = []  # results, in input order
         self.pending: dict[Future, tuple[int, int, int]] = {}
         self.finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
-        self.submitted = 0  # items taken from the input so far
-        self.done = 0
+        self.submitted = first  # items taken from the input so far
+        self.done = first
         self.exhausted = False
         self.watch: Callable[[], None] | None = None  # called while waiting
 
@@ -556,6 +651,95 @@ class _RemoteTraceback(Exception):
 
     def __str__(self) -> str:
         return f'\n"""\n{self.args[0]}"""'
+
+
+class _Trial:
+    """The first items, run in the calling process to see if processes would pay."""
+
+    def __init__(self) -> None:
+        self.results: list[Any] = []
+        self.seconds = 0.0  # spent running func on them
+        self.finished = False  # the input ended
+        self.item_seconds = 0.0  # per item, in the last batch
+        self.send_seconds = 0.0  # per item, to pickle it and its result both ways
+
+
+def _try_here(func, items, length, budget) -> _Trial:
+    """Run the first items in this process while the whole input looks cheap.
+
+    Batches double in size (1, 2, 4, ...) so that the clock is read rarely.
+    They stop when the input ends, or when the time so far plus the remaining
+    items at the last batch's pace (if the length is known) exceeds ``budget``
+    and the batches are long enough to time an item reliably.
+    """
+    trial = _Trial()
+    batch = 1
+    while True:
+        chunk = list(itertools.islice(items, batch))
+        if chunk:
+            outcome = _run_chunk(func, len(trial.results), chunk, pickled=False)
+            if isinstance(outcome, _Failure):
+                outcome.reraise()
+            values, took = outcome
+            # What works here must work in worker processes too, so a larger
+            # input does not fail where a small one succeeded.
+            _check_sendable(chunk[0], values[0], len(trial.results))
+            trial.results.extend(values)
+            trial.seconds += took
+            trial.item_seconds = took / len(chunk)
+        if len(chunk) < batch:
+            trial.finished = True
+            return trial
+        expected = trial.seconds
+        if length is not None:
+            expected += trial.item_seconds * (length - len(trial.results))
+        if expected > budget and trial.seconds >= budget / 20:
+            trial.send_seconds = _send_seconds(chunk, values)
+            return trial
+        batch *= 2
+
+
+def _send_seconds(items: list[Any], results: list[Any]) -> float:
+    """Seconds per item to pickle and unpickle ``items`` and ``results``."""
+    began = time.perf_counter()
+    try:
+        for value in (items, results):
+            pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return 0.0  # worker processes will report it, with the item's position
+    return (time.perf_counter() - began) / len(items)
+
+
+def _finish_here(func, items, results: list[Any]) -> None:
+    """Run the rest of the input in this process, appending to ``results``."""
+    while chunk := list(itertools.islice(items, MAX_AUTO_CHUNKSIZE)):
+        outcome = _run_chunk(func, len(results), chunk, pickled=False)
+        if isinstance(outcome, _Failure):
+            outcome.reraise()
+        results.extend(outcome[0])
+
+
+def _check_sendable(item: Any, result: Any, index: int) -> None:
+    for what, value in (("item", item), ("result", result)):
+        try:
+            pickle.dumps(value)
+        except Exception as exc:
+            exc.add_note(
+                f"{_NOTE_PREFIX}the {what} for item #{index} of the input cannot be "
+                f"pickled, so it could not be sent to or from a worker process: "
+                f"{_short_repr.repr(value)}"
+            )
+            raise
+
+
+def _say_ran_here(count: int, reason: str) -> None:
+    _log.info(
+        "parallel_map() ran all %d items in the calling process, because %s: "
+        "worker processes would have made it slower. Pass serial_below=0 to use "
+        "them anyway",
+        count,
+        reason,
+    )
 
 
 def _map_here(func, iterable, timeout):
@@ -733,6 +917,18 @@ def _check_count(name: str, value: object) -> None:
         raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
+
+
+def _check_serial_below(seconds: object) -> None:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(
+            f"serial_below must be a number of seconds, got {type(seconds).__name__}"
+        )
+    if not seconds >= 0:  # also rejects NaN
+        raise ValueError(
+            f"serial_below must be 0 (always use worker processes) or more "
+            f"seconds, got {seconds}"
+        )
 
 
 def _check_timeout(timeout: object) -> None:

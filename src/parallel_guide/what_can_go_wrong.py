@@ -325,6 +325,12 @@ def worker_pid(_: Any = None) -> int:
     return os.getpid()
 
 
+def pid_after(seconds: float) -> int:
+    """Sleep for ``seconds``, then return the id of the process this runs in."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
 PARENT_STATE = "as imported"
 """A value tests change in the parent: forked workers see the change, others not."""
 
