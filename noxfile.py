@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import nox
@@ -192,9 +193,11 @@ def page(session: nox.Session) -> None:
     for source in map(Path, session.posargs):
         notebook = out / source.with_suffix(".ipynb").name
         session.run("mystnb-to-jupyter", "--overwrite", str(source), str(notebook))
+        began = time.perf_counter()
         with session.chdir(source.parent):  # the build runs each page in its folder
             session.run("jupyter", "execute", "--inplace", str(notebook))
-        session.log(f"Executed {source}: {notebook}")
+        seconds = time.perf_counter() - began  # kernel start-up included, as in a build
+        session.log(f"Executed {source} in {seconds:.1f} s: {notebook}")
 
 
 @nox.session(python=DOCS_PYTHON, default=False)

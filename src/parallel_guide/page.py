@@ -42,12 +42,31 @@ def sized(full: Any, quick_size: Any) -> Any:
 def prepare(start_method: str = "spawn") -> Machine:
     """Fix the start method, draw figures as SVG, glue ``machine`` for the prose."""
     from IPython.display import Markdown
-    from matplotlib_inline.backend_inline import set_matplotlib_formats
     from myst_nb import glue
 
     multiprocessing.set_start_method(start_method, force=True)
-    set_matplotlib_formats("svg")  # also makes bare Figure objects display
+    _draw_figures_as_svg()
     machine = describe_machine()
     note = " (a quick build: measurements were sized down)" if quick() else ""
     glue("machine", Markdown(machine.summary() + note), display=False)
     return machine
+
+
+def _draw_figures_as_svg() -> None:
+    """Show matplotlib figures as SVG, without importing matplotlib.
+
+    Importing it takes over a second, and half the pages draw nothing, so both
+    settings name the figure type instead of importing it: one for figures
+    made with pyplot (read when a page first imports it), one for bare
+    :class:`~matplotlib.figure.Figure` objects, which pyplot never sees.
+    """
+    from functools import partial
+
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+
+    shell = get_ipython()
+    shell.config.InlineBackend.figure_formats = {"svg"}
+    svg = shell.display_formatter.formatters["image/svg+xml"]
+    draw = partial(print_figure, fmt="svg")
+    svg.for_type_by_name("matplotlib.figure", "Figure", draw)
