@@ -219,6 +219,10 @@ def test_tiny_run_has_every_section_and_positive_ratios(tiny_report):
     assert ("data parallel", "parallel_map") in names
     assert ("data parallel, 200 items", "parallel_map") in names
     assert ("CPU-heavy", "1 process") in names
+    assert any(
+        section == "CPU-heavy" and name.endswith("processes, serial_below=0")
+        for section, name in names
+    )
     for row in tiny_report.rows:
         assert row.value > 0, row
         assert 0 < row.ratio < 100_000, row
@@ -245,6 +249,9 @@ def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
     names = [t.name for t in tiny_report.targets]
     cheap = [name for name in names if name.startswith("parallel_map on a cheap")]
     assert len(cheap) == 2  # a long input and a short one
+    # 200 cheap items take microseconds: parallel_map never starts a pool.
+    short = next(t for t in tiny_report.targets if t.name == cheap[-1])
+    assert "ran in the calling process in every run" in short.note
     assert sum(name.startswith("CPU-heavy speed-up on all") for name in names) == 1
     assert any("automatic chunks" in name for name in names)
     assert sum("critical path" in name for name in names) == 2
