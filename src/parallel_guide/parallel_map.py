@@ -172,7 +172,10 @@ def parallel_map(
             pickle it and its result (so that processes could only be slower,
             however long the input), the input finishes here, and an ``INFO``
             record on the ``parallel_guide.parallel_map`` logger says so.
-            Otherwise the rest goes to worker processes.  ``0``
+            Otherwise the rest goes to worker processes, and the trial has
+            delayed them by what its items took (kept, not run again): one
+            item, or a few milliseconds of cheap ones, or for an input
+            without a length up to about ``serial_below``.  ``0``
             runs every item in a worker process: use it when ``func`` might
             crash the interpreter or must not run in the caller.  A ``timeout``
             also turns this off, because only a worker process can be stopped
