@@ -97,8 +97,8 @@ milliseconds on Linux (more on macOS and Windows), and every item then pays for
 pickling on top.  Work shorter than this cannot repay that, so
 :func:`parallel_map` times the first items in the calling process and, if the
 whole input looks shorter, finishes it there.  Work that turns out longer keeps
-the results computed so far and goes to worker processes, having lost at most
-about this long.
+the results computed so far and goes to worker processes, delayed by what the
+trial took (see the ``serial_below`` argument).
 """
 
 SEND_COST_FACTOR = 4
@@ -309,7 +309,7 @@ def parallel_map(
     items = itertools.chain(head, items)
 
     if executor is not None:
-        run = _Run(func, items, executor, sizer, workers, deadline, timeout)
+        run = _Run(func, items, executor, sizer, workers, deadline, timeout, own=False)
         try:
             return run.results()
         except BaseException as exc:
@@ -326,9 +326,16 @@ def parallel_map(
     )
     try:
         run = _Run(
-            func, items, pool, sizer, workers, deadline, timeout, first=len(done_here)
+            func,
+            items,
+            pool,
+            sizer,
+            workers,
+            deadline,
+            timeout,
+            own=True,
+            first=len(done_here),
         )
-        run.own = True
         run.watch = _DeathWatch(pool).check
         results = done_here + run.results()
         pool.shutdown(wait=True)
@@ -486,10 +493,10 @@ class _Run:
     """Feed chunks of items to an executor and gather their results in order."""
 
     def __init__(
-        self, func, items, executor, sizer, workers, deadline, timeout, *, first=0
+        self, func, items, executor, sizer, workers, deadline, timeout, *, own, first=0
     ):
         self.func = func
-        self.own = False  # True for a pool parallel_map created, and stops on failure
+        self.own = own  # a pool parallel_map created, and stops on failure
         self.items = items
         self.executor = executor
         self.sizer = sizer
