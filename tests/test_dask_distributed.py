@@ -147,3 +147,8 @@ def test_local_cluster_retries_a_task_whose_worker_died(no_scheduler_env, tmp_pa
         assert pid != os.getpid()
         with pytest.raises(distributed.KilledWorker):
             client.submit(always_die, pure=False).result(timeout=120)
+        # The nannies restart the dead workers.  Closing the cluster while one
+        # is still starting its worker fails inside distributed ("can only
+        # join a started process"), so wait for both, as the page does.
+        client.wait_for_workers(2, timeout=120)
+        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
