@@ -1007,10 +1007,12 @@ def test_a_bad_serial_below_is_refused(value, error):
 
 
 def test_an_item_cheaper_than_pickling_stays_here_however_long_the_input(
-    serial_fallback, pools_started, caplog
+    serial_fallback, pools_started, caplog, monkeypatch
 ):
-    # A million squares would take longer than serial_below, but each costs
-    # less than pickling it and its result, so processes can only lose.
+    # A million squares take longer than serial_below.  Whether a square costs
+    # less than SEND_COST_FACTOR times its pickling is a timing (nox -s bench
+    # measures it); a huge factor makes every item count as too cheap to send.
+    monkeypatch.setattr(pm, "SEND_COST_FACTOR", 10**9)
     caplog.set_level(logging.INFO, logger="parallel_guide.parallel_map")
     items = range(1_000_000)
     assert parallel_map(wrong.square, items, serial_below=0.01) == [

@@ -670,7 +670,7 @@ class _Trial:
         self.results: list[Any] = []
         self.seconds = 0.0  # spent running func on them
         self.finished = False  # the input ended
-        self.item_seconds = 0.0  # per item, in the last batch
+        self.item_seconds = 0.0  # per item, in the fastest batch
         self.send_seconds = 0.0  # per item, to pickle it and its result both ways
 
 
@@ -679,7 +679,7 @@ def _try_here(func, items, length, budget) -> _Trial:
 
     Batches double in size (1, 2, 4, ...) so that the clock is read rarely.
     They stop when the input ends, or when the time so far plus the remaining
-    items at the last batch's pace (if the length is known) exceeds ``budget``
+    items at the fastest batch's pace (if the length is known) exceeds ``budget``
     and the batches are long enough to time an item reliably.
     """
     trial = _Trial()
@@ -696,7 +696,9 @@ def _try_here(func, items, length, budget) -> _Trial:
             _check_sendable(chunk[0], values[0], len(trial.results))
             trial.results.extend(values)
             trial.seconds += took
-            trial.item_seconds = took / len(chunk)
+            # The fastest batch per item: a busy machine only ever adds time.
+            per_item = took / len(chunk)
+            trial.item_seconds = min(trial.item_seconds or per_item, per_item)
         if len(chunk) < batch:
             trial.finished = True
             return trial
