@@ -77,7 +77,10 @@ def sphinx_args(builder: str, *options: str, build: Path = BUILD) -> list[str]:
     ]
 
 
-DASK_TESTS = ["tests/test_dask_distributed.py", "tests/test_choosing_an_engine.py"]
+DASK_TESTS = [
+    "tests/pages/test_dask_distributed.py",
+    "tests/pages/test_choosing_an_engine.py",
+]
 
 
 @nox.session(python=PYTHONS)
@@ -150,7 +153,7 @@ def docs(session: nox.Session) -> None:
     if fresh:  # CI and --fresh: no cache, every page executed afresh
         shutil.rmtree(BUILD, ignore_errors=True)
     mode = ["-D", "nb_execution_mode=force"] if fresh else []
-    # --quick runs the expensive measurements smaller (see parallel_guide.page).
+    # --quick runs the expensive measurements smaller (see parallel_guide.site.page).
     env = {"PARALLEL_GUIDE_QUICK": "1"} if "--quick" in extra else {}
     extra = [arg for arg in extra if arg != "--quick"]
     session.run("sphinx-build", *sphinx_args("html", *mode, *extra), env=env)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from parallel_guide.page import quick
+from parallel_guide.site.page import quick
 
 DOCS = Path(__file__).resolve().parent
 SRC = DOCS.parent / "src"

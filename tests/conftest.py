@@ -97,7 +97,7 @@ def no_leaked_processes_or_threads():
 
 @pytest.fixture
 def run_script(tmp_path):
-    """Run a file from src/parallel_guide as a reader would, under a start method.
+    """Run a file from src/parallel_guide (``pages/x.py``) as a reader would.
 
     The file is copied somewhere outside the project (as a reader copies it),
     then run by a fresh interpreter with the start method set before the
@@ -105,7 +105,7 @@ def run_script(tmp_path):
     """
 
     def run(name: str, start_method: str, timeout: float = SCRIPT_TIMEOUT_SECONDS):
-        script = tmp_path / name
+        script = tmp_path / Path(name).name
         script.write_text((SRC / name).read_text())
         launcher = (
             "import multiprocessing, runpy, sys\n"

@@ -7,19 +7,19 @@ A ratio of 1.00 is at the limit; 2.00 takes twice as long (or twice the
 memory) as the limit allows.  The sections:
 
 * **data parallel**: the guide's example as written, a plain loop, NumPy and
-  :func:`~parallel_guide.parallel_map.parallel_map`; the limit is the faster of
+  :func:`~parallel_guide.recipes.parallel_map.parallel_map`; the limit is the faster of
   the loop and NumPy;
-* **CPU-heavy**: :func:`~parallel_guide.workloads.count_primes` on 1 to
+* **CPU-heavy**: :func:`~parallel_guide.tools.workloads.count_primes` on 1 to
   *N* processes; the limit is the serial time divided by the CPUs in use;
 * **chunk size**: time per item of ``parallel_map`` with its automatic chunk
   size, against the best fixed chunk size of a sweep (the limit) and against
   :meth:`ProcessPoolExecutor.map <concurrent.futures.Executor.map>`'s default
   of one item per chunk;
 * **tasks**: the guide's task example and
-  :func:`~parallel_guide.run_tasks.run_tasks` on a dependency graph; the limit
+  :func:`~parallel_guide.recipes.run_tasks.run_tasks` on a dependency graph; the limit
   is the graph's critical path;
 * **waits**: 10,000 concurrent waits with threads and with asyncio (wall
-  time, CPU time, peak memory; ``parallel_guide.threads_vs_asyncio``).
+  time, CPU time, peak memory; ``parallel_guide.pages.threads_vs_asyncio``).
 
 :data:`TARGETS` lists what the project aims for; each run reports them as met
 or missed.  The module needs the standard library only; NumPy (for its row)
@@ -43,15 +43,15 @@ from functools import partial
 from graphlib import TopologicalSorter
 from typing import Any, TextIO
 
-from parallel_guide import original
-from parallel_guide.data_parallel import process_number
-from parallel_guide.machine import describe_machine, usable_cpus
-from parallel_guide.measure_parallel_code import measure_interleaved
-from parallel_guide.parallel_map import START_METHOD, parallel_map
-from parallel_guide.run_tasks import run_tasks
-from parallel_guide.task_parallel import task_parallel_example
-from parallel_guide.timing import Timing, format_seconds, measure
-from parallel_guide.workloads import count_primes
+from parallel_guide.pages import original
+from parallel_guide.pages.data_parallel import process_number
+from parallel_guide.pages.measure_parallel_code import measure_interleaved
+from parallel_guide.pages.task_parallel import task_parallel_example
+from parallel_guide.recipes.parallel_map import START_METHOD, parallel_map
+from parallel_guide.recipes.run_tasks import run_tasks
+from parallel_guide.tools.machine import describe_machine, usable_cpus
+from parallel_guide.tools.timing import Timing, format_seconds, measure
+from parallel_guide.tools.workloads import count_primes
 
 __all__ = [
     "FULL",
@@ -470,7 +470,7 @@ class _RunsHere(logging.Handler):
 @contextlib.contextmanager
 def _where_parallel_map_ran() -> Iterator[_RunsHere]:
     """Listen to ``parallel_map``'s log: it says when it starts no processes."""
-    logger = logging.getLogger("parallel_guide.parallel_map")
+    logger = logging.getLogger("parallel_guide.recipes.parallel_map")
     handler, level = _RunsHere(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -675,7 +675,7 @@ def _pause(seconds: float, *inputs: Any) -> float:
 
 
 def _waits(bench_set: BenchSet, repeat: int) -> Section:
-    from parallel_guide.threads_vs_asyncio import KINDS, measure_waits
+    from parallel_guide.pages.threads_vs_asyncio import KINDS, measure_waits
 
     count, seconds = bench_set.wait_count, bench_set.wait_seconds
     results: dict[str, list[Any]] = {kind: [] for kind in KINDS}
@@ -886,13 +886,13 @@ def ratio_plot(report: BenchReport, *, title: str = "") -> Any:
     """
     from matplotlib.figure import Figure
 
-    from parallel_guide.plots import _PALETTE, _STYLE
+    from parallel_guide.tools.plots import PALETTE, STYLE
 
     rows = list(report.rows)
     sections = list(dict.fromkeys(row.section for row in rows))
-    fig = Figure(figsize=(8, 0.32 * len(rows) + 1.4), **_STYLE)
+    fig = Figure(figsize=(8, 0.32 * len(rows) + 1.4), **STYLE)
     ax = fig.add_subplot()
-    colors = [_PALETTE[sections.index(row.section) % len(_PALETTE)] for row in rows]
+    colors = [PALETTE[sections.index(row.section) % len(PALETTE)] for row in rows]
     ratios = [row.ratio for row in rows]
     ax.barh(range(len(rows)), ratios, color=colors)
     ax.set_yticks(range(len(rows)), [f"{row.section}: {row.name}" for row in rows])

@@ -1,0 +1,455 @@
+"""Time builds of this guide's own site, against the budget contributors need.
+
+``nox -s bench-build`` (``python -m parallel_guide bench-build``) copies
+``docs/`` and ``src/`` to a scratch folder, so the working tree is never
+touched, and times four builds there with the project's strict Sphinx options:
+
+* **cold**: an empty build folder and execution cache, so every page runs;
+* **warm**: the same again, nothing changed;
+* **touch page**: one page's text changed (a newline appended), its code not;
+* **change src**: one function in ``src/`` changed.  The execution cache is
+  keyed on a hash of ``src/`` (see ``docs/conf.py``), so every page runs
+  again: slow, but no page can show output from code that has changed.
+
+For each build it reports the seconds, how many pages were executed, the
+share of the build spent executing them and the slowest page, read from the
+``Executed notebook in ... seconds`` lines MyST-NB logs.  It needs the
+standard library only, but the build runs in the current interpreter, which
+needs the documentation dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "STEPS",
+    "TARGETS",
+    "BuildStep",
+    "PageRun",
+    "Verdict",
+    "change_function",
+    "copy_tree",
+    "format_report",
+    "judge",
+    "parse_log",
+    "run_builds",
+    "touch_page",
+    "write_json",
+]
+
+STEPS = ("cold", "warm", "touch page", "change src")
+"""The builds :func:`run_builds` times, in the order it runs them."""
+SPHINX_STRICT = ("-n", "-W", "--keep-going", "-T")
+"""The options ``nox -s docs`` builds with."""
+
+TARGETS = {"warm_seconds": 5.0, "cold_seconds": 300.0, "page_seconds": 60.0}
+"""Warm rebuild under 5 s, cold full build under 5 minutes, no page's
+execution over 60 s (in the published configuration, not a quick build)."""
+
+DEFAULT_PAGE = "tutorial/introduction.md"
+DEFAULT_FUNCTION = ("tools/workloads.py", "def wait(")
+
+_EXECUTED = re.compile(
+    r"^(?P<path>.+?): Executed notebook in (?P<seconds>\d+(?:\.\d*)?) seconds"
+)
+_CACHED = re.compile(r"^(?P<path>.+?): Using cached notebook")
+
+
+@dataclass(frozen=True)
+class PageRun:
+    """One page executed during a build, and for how long."""
+
+    page: str
+    """Path relative to ``docs/``, such as ``tutorial/introduction.md``."""
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """One timed build.
+
+    >>> step = BuildStep("cold", 100.0, (PageRun("a.md", 30.0), PageRun("b.md", 50.0)))
+    >>> step.executing_seconds, step.share_executing, step.slowest.page
+    (80.0, 0.8, 'b.md')
+    """
+
+    name: str
+    seconds: float
+    """Wall-clock seconds of the whole ``sphinx-build`` run."""
+    executed: tuple[PageRun, ...] = ()
+    cached: tuple[str, ...] = ()
+    """Pages read again but served from the execution cache."""
+    exit_code: int = 0
+    """``sphinx-build``'s exit status: not 0 when it failed, for example on a
+    warning (the build is strict), after doing all its work."""
+
+    @property
+    def executing_seconds(self) -> float:
+        """Seconds spent executing pages, as MyST-NB measured them."""
+        return sum(run.seconds for run in self.executed)
+
+    @property
+    def share_executing(self) -> float:
+        """The share of the build's wall time spent executing pages."""
+        return self.executing_seconds / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def slowest(self) -> PageRun | None:
+        """The page that took longest to execute, if any was executed."""
+        return max(self.executed, key=lambda run: run.seconds, default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict, derived figures included."""
+        slowest = self.slowest
+        return {
+            "name": self.name,
+            "seconds": self.seconds,
+            "executing_seconds": self.executing_seconds,
+            "share_executing": self.share_executing,
+            "executed": [{"page": r.page, "seconds": r.seconds} for r in self.executed],
+            "cached": list(self.cached),
+            "slowest": None if slowest is None else slowest.page,
+            "exit_code": self.exit_code,
+        }
+
+
+def parse_log(text: str, docs: Path | str) -> tuple[list[PageRun], list[str]]:
+    """Pages executed (with seconds) and pages taken from the cache, from a log.
+
+    ``docs`` is the source folder the build read; pages are named relative to it.
+
+    >>> log = '''
+    ... /x/docs/a/b.md: Executed notebook in 12.50 seconds [mystnb]
+    ... /x/docs/c.md: Using cached notebook: ID=3 [mystnb]
+    ... '''
+    >>> parse_log(log, "/x/docs")
+    ([PageRun(page='a/b.md', seconds=12.5)], ['c.md'])
+    """
+    docs = Path(docs)
+    executed, cached = [], []
+    for line in text.splitlines():
+        if match := _EXECUTED.match(line):
+            page = _relative(match["path"], docs)
+            executed.append(PageRun(page, float(match["seconds"])))
+        elif match := _CACHED.match(line):
+            cached.append(_relative(match["path"], docs))
+    return executed, cached
+
+
+def _relative(path: str, docs: Path) -> str:
+    try:
+        return Path(path).relative_to(docs).as_posix()
+    except ValueError:
+        return path
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A target and whether the builds met it."""
+
+    name: str
+    measured: float
+    bound: float
+    met: bool
+    note: str = ""
+
+
+def judge(steps: Sequence[BuildStep], *, quick: bool = False) -> list[Verdict]:
+    """The targets of :data:`TARGETS`, judged on the builds measured.
+
+    The slowest page is judged on the cold build (every page executed).
+
+    >>> steps = [
+    ...     BuildStep("cold", 200.0, (PageRun("a.md", 70.0),)),
+    ...     BuildStep("warm", 3.0),
+    ... ]
+    >>> [(v.name, v.met) for v in judge(steps)]
+    [('cold full build, seconds', True), ('warm rebuild, seconds', True),
+     ('slowest page execution, seconds', False)]
+    """
+    by_name = {step.name: step for step in steps}
+    note = (
+        "a quick build: the targets are for the published (full) one" if quick else ""
+    )
+    verdicts = []
+    failed = [step.name for step in steps if step.exit_code]
+    if failed:
+        why = f"the {', '.join(failed)} build(s) failed"
+        note = f"{note}; {why}" if note else why
+    if cold := by_name.get("cold"):
+        verdicts.append(
+            _verdict("cold full build, seconds", cold.seconds, "cold_seconds", note)
+        )
+    if warm := by_name.get("warm"):
+        verdicts.append(
+            _verdict("warm rebuild, seconds", warm.seconds, "warm_seconds", note)
+        )
+    if cold and (slowest := cold.slowest):
+        verdicts.append(
+            _verdict(
+                "slowest page execution, seconds",
+                slowest.seconds,
+                "page_seconds",
+                f"{slowest.page}; {note}" if note else slowest.page,
+            )
+        )
+    return verdicts
+
+
+def _verdict(name: str, measured: float, key: str, note: str) -> Verdict:
+    bound = TARGETS[key]
+    return Verdict(name, measured, bound, measured < bound, note)
+
+
+def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> str:
+    """The builds and the targets as two text tables.
+
+    >>> steps = [BuildStep("warm", 2.5, cached=("a.md",))]
+    >>> print(format_report(steps, [Verdict("warm rebuild, seconds", 2.5, 5.0, True)]))
+    build  seconds  pages executed  executing  share  slowest page  cached  result
+    -----  -------  --------------  ---------  -----  ------------  ------  ------
+    warm       2.5               0        0.0     0%  -                  1  ok
+    <BLANKLINE>
+    target                 measured  bound  verdict
+    ---------------------  --------  -----  -------
+    warm rebuild, seconds       2.5  < 5.0  met
+    """
+    header = (
+        "build",
+        "seconds",
+        "pages executed",
+        "executing",
+        "share",
+        "slowest page",
+        "cached",
+        "result",
+    )
+    body = []
+    for step in steps:
+        slowest = step.slowest
+        body.append(
+            (
+                step.name,
+                f"{step.seconds:.1f}",
+                str(len(step.executed)),
+                f"{step.executing_seconds:.1f}",
+                f"{step.share_executing:.0%}",
+                "-" if slowest is None else f"{slowest.page} ({slowest.seconds:.1f} s)",
+                str(len(step.cached)),
+                f"failed (exit {step.exit_code})" if step.exit_code else "ok",
+            )
+        )
+    tables = [_table(header, body, right={1, 2, 3, 4, 6})]
+    if verdicts:
+        rows = [
+            (
+                v.name,
+                f"{v.measured:.1f}",
+                f"< {v.bound:.1f}",
+                ("met" if v.met else "missed") + (f" ({v.note})" if v.note else ""),
+            )
+            for v in verdicts
+        ]
+        tables.append(
+            _table(("target", "measured", "bound", "verdict"), rows, right={1})
+        )
+    return "\n\n".join(tables)
+
+
+def _table(header: tuple[str, ...], body: list[tuple[str, ...]], *, right: set[int]):
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(cells: Iterable[str]) -> str:
+        return "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join(line(r) for r in [header, tuple("-" * w for w in widths), *body])
+
+
+def copy_tree(root: Path, tree: Path) -> Path:
+    """Copy ``root/docs``, ``root/src`` and the top-level ``*.md`` into ``tree``.
+
+    ``tree`` is emptied first; build outputs and caches are not copied (the
+    pages include README and CONTRIBUTING from the top level).  Returns ``tree``.
+    """
+    for part in ("docs", "src"):
+        if not (root / part).is_dir():
+            raise FileNotFoundError(
+                f"{root / part} is missing: run this from a clone of the guide, "
+                "or pass --root"
+            )
+    shutil.rmtree(tree, ignore_errors=True)
+    ignore = shutil.ignore_patterns(
+        "__pycache__", "_build", "jupyter_execute", ".jupyter_cache", "*.ipynb"
+    )
+    for part in ("docs", "src"):
+        shutil.copytree(root / part, tree / part, ignore=ignore)
+    for markdown in root.glob("*.md"):
+        shutil.copy2(markdown, tree / markdown.name)
+    return tree
+
+
+def touch_page(tree: Path, page: str = DEFAULT_PAGE) -> Path:
+    """Append a newline to ``tree/docs/page``: its text changes, its code does not."""
+    path = tree / "docs" / page
+    if not path.is_file():
+        raise FileNotFoundError(f"no page {page!r} in {tree / 'docs'}")
+    with path.open("a") as file:
+        file.write("\n")
+    return path
+
+
+def change_function(tree: Path, module: str = DEFAULT_FUNCTION[0]) -> Path:
+    """Change the body of one function in ``tree/src/parallel_guide/module``.
+
+    Adds a comment as the first line of :func:`~parallel_guide.tools.workloads.wait`:
+    what it does is unchanged, but its source, and so the hash of ``src/`` the
+    execution cache is keyed on, is not.
+    """
+    path = tree / "src" / "parallel_guide" / module
+    text = path.read_text()
+    signature = DEFAULT_FUNCTION[1]
+    at = text.find(signature)
+    if at < 0:
+        raise ValueError(f"{path} has no {signature!r} to change")
+    body = text.index('"""\n', text.index('"""', at) + 3) + len('"""\n')
+    comment = "    # changed by bench-build\n"
+    path.write_text(text[:body] + comment + text[body:])
+    return path
+
+
+def run_builds(
+    root: Path,
+    out: Path,
+    *,
+    quick: bool = False,
+    page: str = DEFAULT_PAGE,
+    steps: Sequence[str] = STEPS,
+    echo: bool = True,
+) -> list[BuildStep]:
+    """Copy the sources to ``out/tree`` and time ``steps`` of :data:`STEPS` there.
+
+    Each build's log is kept as ``out/<step>.log``.  A build that fails (a
+    warning is enough: the build is strict) is timed all the same, with its
+    exit code, and the next step runs.
+    """
+    unknown = [step for step in steps if step not in STEPS]
+    if unknown:
+        raise ValueError(f"unknown steps {unknown}; choose from {list(STEPS)}")
+    tree = copy_tree(root, out / "tree")
+    for part in ("html", "doctrees", ".jupyter_cache", "jupyter_execute"):
+        shutil.rmtree(out / part, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DOCS_BUILD_DIR": str(out),  # conf.py puts the execution cache there
+        "PYTHONPATH": os.pathsep.join(
+            [str(tree / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    env.pop("PARALLEL_GUIDE_QUICK", None)
+    if quick:
+        env["PARALLEL_GUIDE_QUICK"] = "1"
+    _check_imports_copy(env, tree)
+    results = []
+    for step in steps:
+        if step == "touch page":
+            touch_page(tree, page)
+        elif step == "change src":
+            change_function(tree)
+        results.append(_build(step, tree, out, env, echo=echo))
+    return results
+
+
+def _check_imports_copy(env: dict[str, str], tree: Path) -> None:
+    """Fail early unless the build will import parallel_guide from the copy."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import parallel_guide; print(parallel_guide.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not Path(found).resolve().is_relative_to((tree / "src").resolve()):
+        raise RuntimeError(
+            f"parallel_guide is imported from {found}, not from the copy in {tree}: "
+            "the builds would not see changes made to the copy"
+        )
+
+
+def _build(
+    step: str, tree: Path, out: Path, env: dict[str, str], *, echo: bool
+) -> BuildStep:
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        *SPHINX_STRICT,
+        "-b",
+        "html",
+        "-d",
+        str(out / "doctrees"),
+        str(tree / "docs"),
+        str(out / "html"),
+    ]
+    log_path = out / f"{step.replace(' ', '-')}.log"
+    if echo:
+        print(f"bench-build: {step} build, log in {log_path}", file=sys.stderr)
+    start = time.perf_counter()
+    with log_path.open("w") as log:
+        completed = subprocess.run(
+            command,
+            cwd=tree,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    seconds = time.perf_counter() - start
+    text = log_path.read_text()
+    executed, cached = parse_log(text, tree / "docs")
+    code = completed.returncode
+    result = BuildStep(step, seconds, tuple(executed), tuple(cached), code)
+    if echo:  # as it goes: a long run stopped part-way still tells something
+        slowest = result.slowest
+        print(
+            f"bench-build: {step} build took {seconds:.1f} s, {len(executed)} pages "
+            f"executed in {result.executing_seconds:.1f} s"
+            + (f", slowest {slowest.page} ({slowest.seconds:.1f} s)" if slowest else "")
+            + (f"; FAILED (exit {code})" if code else ""),
+            file=sys.stderr,
+        )
+        if code:
+            problems = [line for line in text.splitlines() if "WARNING" in line]
+            for line in problems[-10:]:
+                print(f"  {line}", file=sys.stderr)
+    return result
+
+
+def write_json(
+    path: Path, steps: Sequence[BuildStep], verdicts: Sequence[Verdict], *, quick: bool
+) -> None:
+    """Write the builds and verdicts to ``path`` as JSON."""
+    from parallel_guide.tools.machine import describe_machine
+
+    data = {
+        "version": 1,
+        "quick": quick,
+        "machine": describe_machine().__dict__,
+        "steps": [step.to_json() for step in steps],
+        "targets": [v.__dict__ for v in verdicts],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,194 @@
+"""The command line of ``python -m parallel_guide``.
+
+``python -m parallel_guide bench`` runs the benchmarks of
+:mod:`parallel_guide.bench` and prints their table; ``bench-build`` times
+builds of this guide's own site (:mod:`parallel_guide.site.bench_build`).
+``python -m parallel_guide --help`` lists the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's parser, with one sub-command per tool."""
+    top = argparse.ArgumentParser(
+        prog="python -m parallel_guide",
+        description="Tools of 'Parallel Python, measured'.",
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bench = commands.add_parser(
+        "bench",
+        help="measure the guide's examples against their limits",
+        description=(
+            "Measure the guide's examples on this machine and print each median "
+            "as a ratio to its limit (1.00 = at the limit)."
+        ),
+    )
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick",
+        dest="set",
+        action="store_const",
+        const="quick",
+        help="the quick set, well under a minute (the default)",
+    )
+    size.add_argument(
+        "--full",
+        dest="set",
+        action="store_const",
+        const="full",
+        help="the full set: a few minutes, larger work and more repeats",
+    )
+    bench.add_argument(
+        "--repeat",
+        type=_positive_int,
+        metavar="N",
+        help="timed runs per row (default: 3 quick, 7 full)",
+    )
+    bench.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help="also write the results as JSON to PATH (folders are created)",
+    )
+    bench.add_argument(
+        "--no-progress", action="store_true", help="no progress bar on stderr"
+    )
+    bench.set_defaults(set="quick", run=_bench)
+
+    build = commands.add_parser(
+        "bench-build",
+        help="time cold, warm and incremental builds of this guide's site",
+        description=(
+            "Copy docs/ and src/ to OUT/tree and time four builds there: cold, "
+            "warm, after touching a page, after changing a function in src/. "
+            "Needs the documentation dependencies (nox -s bench-build installs "
+            "them)."
+        ),
+    )
+    build.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="the clone whose docs/ and src/ to build (default: here)",
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build") / "bench-build",
+        help="where the copy, builds, logs and JSON go (default: build/bench-build)",
+    )
+    build.add_argument(
+        "--quick",
+        action="store_true",
+        help="size the pages' measurements down, as CI does (targets are for full)",
+    )
+    build.add_argument(
+        "--page",
+        default="tutorial/introduction.md",
+        help="the page to touch, relative to docs/ (default: %(default)s)",
+    )
+    build.add_argument(
+        "--steps",
+        type=_steps,
+        default=None,
+        metavar="STEP,...",
+        help="run only these builds, in order: cold, warm, touch-page, change-src",
+    )
+    build.set_defaults(run=_bench_build)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from parallel_guide.bench import SETS, format_table, run_bench
+
+    if args.json is not None and args.json.is_dir():
+        raise SystemExit(
+            f"--json {args.json}: is a folder; give a file name such as "
+            f"{args.json / 'bench.json'}"
+        )
+    report = run_bench(
+        SETS[args.set], repeat=args.repeat, progress=not args.no_progress
+    )
+    print(format_table(report))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+        print(f"\nWrote {args.json}")
+    return 0
+
+
+def _bench_build(args: argparse.Namespace) -> int:
+    from parallel_guide.site.bench_build import (
+        STEPS,
+        format_report,
+        judge,
+        run_builds,
+        write_json,
+    )
+
+    root = args.root.resolve()
+    for part in ("docs", "src"):
+        if not (root / part).is_dir():
+            raise SystemExit(
+                f"--root {args.root}: no {part}/ folder there; run this from a clone "
+                "of the guide or pass --root PATH_TO_CLONE"
+            )
+    if not (root / "docs" / args.page).is_file():
+        raise SystemExit(
+            f"--page {args.page}: no such page in {root / 'docs'}; give a path "
+            "relative to docs/, such as tutorial/introduction.md"
+        )
+    out = args.out.resolve()
+    if out == root or root.is_relative_to(out) or out.is_relative_to(root / "docs"):
+        raise SystemExit(
+            f"--out {args.out}: would overwrite the sources; choose a folder such "
+            "as build/bench-build"
+        )
+    steps = args.steps or STEPS
+    results = run_builds(root, out, quick=args.quick, page=args.page, steps=steps)
+    verdicts = judge(results, quick=args.quick)
+    print(format_report(results, verdicts))
+    json_path = out / "bench-build.json"
+    write_json(json_path, results, verdicts, quick=args.quick)
+    print(f"\nWrote {json_path}")
+    failed = [step.name for step in results if step.exit_code]
+    if failed:
+        print(f"\nThese builds failed (see their logs in {out}): {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+def _steps(text: str) -> list[str]:
+    from parallel_guide.site.bench_build import STEPS
+
+    chosen = [part.strip().replace("-", " ") for part in text.split(",") if part]
+    unknown = [step for step in chosen if step not in STEPS]
+    if unknown or not chosen:
+        names = ", ".join(step.replace(" ", "-") for step in STEPS)
+        raise argparse.ArgumentTypeError(
+            f"unknown build step in {text!r}; choose from {names}"
+        )
+    return chosen
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of runs, such as 5; got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+    return value

@@ -1,0 +1,154 @@
+"""Dask distributed: connecting, a real scheduler and workers, the recipes on them."""
+
+from __future__ import annotations
+
+import os
+
+import psutil
+import pytest
+
+distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
+
+from parallel_guide.pages.dask_distributed import (  # noqa: E402
+    ADDRESS_ENV,
+    always_die,
+    connect,
+    die_once,
+    pipeline_delayed,
+    pipeline_tasks,
+    scheduler_address,
+    scheduler_processes,
+)
+from parallel_guide.recipes.parallel_map import parallel_map  # noqa: E402
+from parallel_guide.recipes.run_tasks import run_tasks  # noqa: E402
+from parallel_guide.tools.workloads import count_primes  # noqa: E402
+
+# An in-process scheduler (a LocalCluster's) hands big messages to Dask's one
+# "Dask-Offload" thread, which then lives as long as the interpreter, like
+# multiprocessing's resource tracker.  Start it now, before any leak check
+# takes its list of threads, so that it is not counted as a leak.
+distributed.utils._offload_executor.submit(int).result()
+
+LIMITS = [500, 1_000, 1_500, 2_000, 2_500, 3_000]
+
+
+@pytest.fixture
+def no_scheduler_env(monkeypatch):
+    monkeypatch.delenv(ADDRESS_ENV, raising=False)
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    with dask.config.set({"scheduler-address": None}):
+        yield monkeypatch
+
+
+def test_address_comes_from_argument_then_environment(no_scheduler_env):
+    assert scheduler_address() is None
+    with dask.config.set({"scheduler-address": "tcp://127.0.0.1:2"}):
+        assert scheduler_address() == "tcp://127.0.0.1:2"
+        no_scheduler_env.setenv(ADDRESS_ENV, " tcp://127.0.0.1:1 ")
+        assert scheduler_address() == "tcp://127.0.0.1:1"
+        assert scheduler_address("127.0.0.1:3") == "127.0.0.1:3"
+
+
+@pytest.mark.parametrize("bad", ["", "localhost", "tcp://host", "host:port", "a b:1"])
+def test_malformed_address_is_rejected_with_the_expected_form(bad):
+    with pytest.raises(ValueError, match=r"looks like tcp://host:port"):
+        scheduler_address(bad)
+
+
+def test_address_must_be_a_string():
+    with pytest.raises(TypeError, match="must be a string"):
+        scheduler_address(8786)
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5])
+def test_scheduler_processes_rejects_bad_worker_counts(workers):
+    with (
+        pytest.raises(ValueError, match="workers must be an int"),
+        scheduler_processes(workers),
+    ):
+        pass
+
+
+def test_pipeline_tasks_chain_each_source():
+    tasks, depends_on = pipeline_tasks(["a", "b"], scale=0)
+    assert len(tasks) == 6
+    assert depends_on["report b"] == ["process b"]
+    results = run_tasks(tasks, depends_on=depends_on)
+    assert results["report a"] == "Report: Processed Data from a"
+
+
+def test_die_once_returns_the_pid_when_the_marker_exists(tmp_path):
+    marker = tmp_path / "died"
+    marker.touch()
+    assert die_once(str(marker)) == os.getpid()
+
+
+def _dask_processes():
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "dask" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            pass
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_recipes_run_on_a_real_scheduler_and_workers(no_scheduler_env, children_now):
+    with scheduler_processes(workers=2) as address:
+        running = _dask_processes()
+        assert sum("scheduler" in " ".join(p.cmdline()) for p in running) == 1
+        assert sum(" worker " in " ".join(p.cmdline()) for p in running) == 2
+        # The same code as on the page, told where the cluster is by the environment.
+        no_scheduler_env.setenv(ADDRESS_ENV, address)
+        with connect() as client:
+            assert client.scheduler.address == address
+            workers = client.scheduler_info(n_workers=-1)["workers"]
+            assert len(workers) == 2
+            # Tasks run in the worker processes, not here.
+            pids = set(client.run(os.getpid).values())
+            assert os.getpid() not in pids
+            assert pids <= {p.pid for p in psutil.Process().children(recursive=True)}
+
+            expected = [count_primes(n) for n in LIMITS]
+            assert client.gather(client.map(count_primes, LIMITS)) == expected
+
+            executor = client.get_executor(pure=False)
+            assert parallel_map(count_primes, LIMITS * 3, executor=executor) == (
+                expected * 3
+            )
+            with pytest.raises(TypeError) as raised:
+                parallel_map(count_primes, [10, "x", 20], executor=executor)
+            assert "item #1 of the input: 'x'" in "\n".join(raised.value.__notes__)
+
+            tasks, depends_on = pipeline_tasks(["db", "api"], scale=0.05)
+            results = run_tasks(tasks, depends_on=depends_on, executor=executor)
+            assert results["report api"] == "Report: Processed Data from api"
+            assert list(results).index("download db") < list(results).index("report db")
+            reports = dask.compute(*pipeline_delayed(["db"], scale=0.05))
+            assert reports == ("Report: Processed Data from db",)
+    assert children_now() == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_local_cluster_retries_a_task_whose_worker_died(no_scheduler_env, tmp_path):
+    marker = tmp_path / "died"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        connect(workers=2) as client,
+    ):
+        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+        pid = client.submit(die_once, str(marker), pure=False).result(timeout=120)
+        assert marker.exists()  # the first try ran, and killed its worker
+        assert pid != os.getpid()
+        with pytest.raises(distributed.KilledWorker):
+            client.submit(always_die, pure=False).result(timeout=120)
+        # The nannies restart the dead workers.  Closing the cluster while one
+        # is still starting its worker fails inside distributed ("can only
+        # join a started process"), so wait for both, as the page does.
+        client.wait_for_workers(2, timeout=120)
+        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2

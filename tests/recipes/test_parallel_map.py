@@ -1,0 +1,1036 @@
+"""parallel_map: correct results, clear errors, and no hang or leak on any fault.
+
+Catalogue numbers (``#n``) refer to the fault catalogue in
+shared/research/reliability.md, section 2.  Tests that start processes run
+under every start method: the pool parallel_map creates is switched with its
+``START_METHOD`` setting, and a pool passed in is created with ``mp_context``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import importlib
+import itertools
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import psutil
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parallel_guide.pages import what_can_go_wrong as wrong
+from parallel_guide.recipes.parallel_map import parallel_map
+
+# The module, not the function of the same name the package may export.
+pm = importlib.import_module("parallel_guide.recipes.parallel_map")
+
+SUBPROCESS_TIMEOUT = 60
+HANG_FREE_SECONDS = 30  # "within seconds": a generous bound on a loaded machine
+
+
+def collect_garbage_now():
+    """Free what a test left in reference cycles, at a moment of our choosing.
+
+    ``pytest.raises(...) as info`` makes a cycle (the test's frame holds
+    ``info``, whose traceback holds the frame).  When the exception carries a
+    queue's semaphores (a pickling error raised in a queue's feeder thread),
+    a later, random garbage collection may finalize them inside the resource
+    tracker, which Python 3.12 and 3.13 report as a reentrant call: a warning,
+    and so an error here.  Collecting after each such test avoids that.
+    """
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def always_use_processes(monkeypatch):
+    """Send every item to worker processes, which is what most tests here check.
+
+    The tests of the serial fallback, at the end, turn it back on.
+    """
+    monkeypatch.setattr(pm, "SERIAL_BELOW_SECONDS", 0)
+
+
+@pytest.fixture
+def own_pool(start_method, monkeypatch):
+    """Make the pool parallel_map creates use each start method in turn."""
+    monkeypatch.setattr(pm, "START_METHOD", start_method)
+    yield start_method
+    collect_garbage_now()
+
+
+@pytest.fixture
+def pools_started(monkeypatch):
+    """Record the size of every pool parallel_map starts."""
+    sizes = []
+
+    class Recording(ProcessPoolExecutor):
+        def __init__(self, max_workers, **kwargs):
+            sizes.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(pm, "ProcessPoolExecutor", Recording)
+    return sizes
+
+
+@pytest.fixture
+def given_pool(mp_context):
+    """A two-process pool passed in as ``executor``, under each start method."""
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp_context) as pool:
+        yield pool
+    collect_garbage_now()
+
+
+@pytest.fixture
+def no_pool_may_start(monkeypatch):
+    """Fail the test if parallel_map creates a process pool."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process pool was started")
+
+    monkeypatch.setattr(pm, "ProcessPoolExecutor", refuse)
+
+
+class CountingThreads(ThreadPoolExecutor):
+    """A thread pool that records the size of every chunk submitted to it."""
+
+    def __init__(self, max_workers=2):
+        super().__init__(max_workers=max_workers)
+        self.chunk_sizes = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.chunk_sizes.append(len(args[2]))  # _run_chunk(func, start, items, ...)
+        return super().submit(fn, *args, **kwargs)
+
+
+def item_note(exc):
+    notes = [n for n in getattr(exc, "__notes__", []) if "for item #" in n]
+    assert len(notes) == 1, exc.__notes__
+    return notes[0]
+
+
+# -- Results -----------------------------------------------------------------
+
+
+def test_results_match_map_in_input_order(own_pool):
+    assert parallel_map(wrong.square, range(100), workers=2) == [
+        x * x for x in range(100)
+    ]
+
+
+def test_a_given_process_pool_is_used_and_left_running(given_pool):
+    assert parallel_map(wrong.square, [3, 1, 2], executor=given_pool) == [9, 1, 4]
+    assert given_pool.submit(wrong.square, 5).result(timeout=30) == 25
+
+
+def test_generators_sets_and_dict_views_are_accepted():
+    with ThreadPoolExecutor(2) as threads:
+        assert parallel_map(wrong.square, (x for x in range(5)), executor=threads) == [
+            0,
+            1,
+            4,
+            9,
+            16,
+        ]
+        assert parallel_map(wrong.square, {"a": 2}.values(), executor=threads) == [4]
+
+
+def test_workers_default_to_the_usable_cpus(monkeypatch, pools_started):
+    monkeypatch.setattr(pm, "usable_cpus", lambda: 2)
+    assert parallel_map(wrong.square, range(50), chunksize=1) == [
+        x * x for x in range(50)
+    ]
+    assert pools_started == [2]
+
+
+def test_the_own_pool_never_uses_the_platform_default_start_method(monkeypatch):
+    contexts = []
+
+    class Recording(ProcessPoolExecutor):
+        def __init__(self, max_workers, *, mp_context, **kwargs):
+            contexts.append(mp_context.get_start_method())
+            super().__init__(max_workers, mp_context=mp_context, **kwargs)
+
+    monkeypatch.setattr(pm, "ProcessPoolExecutor", Recording)
+    parallel_map(wrong.square, [1, 2], workers=1)
+    assert contexts == ["spawn"]
+
+
+# -- #10 empty input -----------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_pool_may_start")
+@pytest.mark.parametrize("empty", [[], (), iter([]), (x for x in ())])
+def test_empty_input_returns_at_once_without_starting_workers(empty):
+    assert parallel_map(wrong.square, empty) == []
+
+
+def test_empty_input_submits_nothing_to_a_given_executor():
+    with CountingThreads() as threads:
+        assert parallel_map(wrong.square, [], executor=threads) == []
+    assert threads.chunk_sizes == []
+
+
+# -- #13, #14 bad arguments, raised before anything starts ---------------------
+
+
+@pytest.mark.usefixtures("no_pool_may_start")
+@pytest.mark.parametrize("name", ["workers", "chunksize"])
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (0, ValueError, "must be at least 1, got 0"),
+        (-1, ValueError, "must be at least 1, got -1"),
+        (1.5, TypeError, "must be an int or None, got float"),
+        ("2", TypeError, "must be an int or None, got str"),
+        (True, TypeError, "must be an int or None, got bool"),
+    ],
+)
+def test_bad_counts_fail_before_any_worker_starts(name, value, error, message):
+    with pytest.raises(error, match=f"^{name} {message}$"):
+        parallel_map(wrong.square, range(3), **{name: value})
+
+
+@pytest.mark.usefixtures("no_pool_may_start")
+@pytest.mark.parametrize(
+    ("timeout", "error", "message"),
+    [
+        (0, ValueError, "more than 0 seconds, got 0"),
+        (-1.5, ValueError, "more than 0 seconds, got -1.5"),
+        (math.nan, ValueError, "more than 0 seconds, got nan"),
+        ("5", TypeError, "number of seconds or None, got str"),
+        (True, TypeError, "number of seconds or None, got bool"),
+    ],
+)
+def test_bad_timeouts_fail_before_any_worker_starts(timeout, error, message):
+    with pytest.raises(error, match=message):
+        parallel_map(wrong.square, range(3), timeout=timeout)
+
+
+@pytest.mark.usefixtures("no_pool_may_start")
+def test_other_bad_arguments_fail_before_any_worker_starts():
+    with pytest.raises(TypeError, match="func must be a callable taking one item"):
+        parallel_map(42, range(3))
+    with pytest.raises(TypeError, match=r"executor must be a concurrent\.futures"):
+        parallel_map(wrong.square, range(3), executor="threads")
+    with pytest.raises(TypeError, match="not iterable"):
+        parallel_map(wrong.square, 42)
+
+
+def test_an_absurd_worker_count_starts_no_more_processes_than_chunks(pools_started):
+    assert parallel_map(wrong.square, [1, 2, 3], workers=10**6) == [1, 4, 9]
+    assert pools_started == [3]
+
+
+def test_a_chunksize_larger_than_the_input_still_works(given_pool):
+    assert parallel_map(wrong.square, range(40), chunksize=50, executor=given_pool) == [
+        x * x for x in range(40)
+    ]
+
+
+# -- #8, #29 functions that cannot be sent to a process -------------------------
+
+
+def make_nested():
+    def nested(x):
+        return x
+
+    return nested
+
+
+@pytest.mark.usefixtures("no_pool_may_start")
+@pytest.mark.parametrize(
+    "func",
+    [
+        lambda x: x,
+        make_nested(),
+        functools.partial(lambda x, y: x, y=1),
+        functools.partial(wrong.record_call, path="x", then=lambda x: x),
+    ],
+    ids=["lambda", "nested", "partial-of-lambda", "lambda-in-arguments"],
+)
+def test_unpicklable_functions_fail_before_any_worker_starts(func):
+    with pytest.raises(TypeError) as excinfo:
+        parallel_map(func, range(3))
+    message = str(excinfo.value)
+    assert "cannot send" in message
+    assert "at module level in an importable .py file" in message
+    assert "executor=ThreadPoolExecutor()" in message
+
+
+def test_unpicklable_functions_fail_before_reaching_a_given_pool(given_pool):
+    with pytest.raises(TypeError, match="at module level in an importable"):
+        parallel_map(lambda x: x, range(3), executor=given_pool)
+    # Nothing was submitted, so the pool is as good as new.
+    assert given_pool.submit(wrong.square, 2).result(timeout=30) == 4
+
+
+def test_threads_run_lambdas():
+    with ThreadPoolExecutor(2) as threads:
+        assert parallel_map(lambda x: -x, [1, 2], executor=threads) == [-1, -2]
+
+
+MAIN_FUNCTIONS = """
+import multiprocessing, sys
+from concurrent.futures import ProcessPoolExecutor
+from parallel_guide.recipes.parallel_map import parallel_map
+
+def double(x):
+    return 2 * x
+
+def main(method):
+    if method == "own":
+        print(parallel_map(double, [1, 2], workers=2))
+    else:
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(2, mp_context=context) as pool:
+            print(parallel_map(double, [1, 2], executor=pool))
+"""
+CALL_MAIN = MAIN_FUNCTIONS + "\nmain(sys.argv[1])\n"
+GUARDED_MAIN = MAIN_FUNCTIONS + '\nif __name__ == "__main__":\n    main(sys.argv[1])\n'
+
+
+def run_python(args, *, input=None, timeout=SUBPROCESS_TIMEOUT, **kwargs):
+    return subprocess.run(
+        [sys.executable, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("method", ["own", "spawn", "forkserver"])
+def test_functions_defined_in_python_c_are_refused_where_workers_cannot_import_them(
+    method,
+):
+    # python -c has no file for a spawned worker to import __main__ from.
+    completed = run_python(["-c", CALL_MAIN, method])
+    assert completed.returncode == 1
+    last_line = completed.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("TypeError: parallel_map() cannot send double")
+    assert "double is defined in __main__" in last_line
+
+
+def test_functions_defined_in_stdin_scripts_are_refused_too():
+    completed = run_python(["-", "own"], input=CALL_MAIN)
+    assert "double is defined in __main__" in completed.stderr
+
+
+def test_functions_defined_in_python_c_are_fine_for_forked_workers():
+    # A forked worker has a copy of the parent's __main__: the check must not
+    # refuse what works.
+    completed = run_python(["-c", CALL_MAIN, "fork"])
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "[2, 4]\n"
+
+
+@pytest.mark.parametrize("method", ["own", "spawn", "forkserver"])
+def test_functions_defined_in_a_script_file_are_fine(tmp_path, method):
+    script = tmp_path / "script.py"
+    script.write_text(GUARDED_MAIN)
+    completed = run_python([str(script), method], cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "[2, 4]\n"
+
+
+# -- #1, #2 exceptions raised by func -----------------------------------------
+
+
+def test_an_exception_keeps_its_type_and_names_the_item(own_pool):
+    with pytest.raises(ValueError, match="expected a positive number, got -3") as info:
+        parallel_map(wrong.check_positive, [1, 2, -3, 4], workers=2)
+    assert item_note(info.value) == (
+        "parallel_map: raised for item #2 of the input: -3"
+    )
+    # The worker's traceback comes along as the cause, as text.
+    assert "in check_positive" in str(info.value.__cause__)
+
+
+def test_the_note_shows_a_short_repr_of_a_long_item():
+    with ThreadPoolExecutor(1) as threads, pytest.raises(TypeError) as info:
+        parallel_map(len, [[1], 12345], executor=threads)
+    assert (
+        item_note(info.value) == "parallel_map: raised for item #1 of the input: 12345"
+    )
+    with ThreadPoolExecutor(1) as threads, pytest.raises(TypeError) as info:
+        parallel_map(abs, ["x" * 1000], executor=threads)
+    note = item_note(info.value)
+    assert len(note) < 120
+    assert "x..." in note
+    assert note.endswith("xx'")
+
+
+def test_several_failures_report_one_with_its_own_item(given_pool):
+    items = [1, -1, 2, -2, 3, -3]
+    with pytest.raises(ValueError, match="expected a positive number") as info:
+        parallel_map(wrong.check_positive, items, chunksize=1, executor=given_pool)
+    message, note = str(info.value), item_note(info.value)
+    index = int(note.split("#")[1].split()[0])
+    assert message == f"expected a positive number, got {items[index]}"
+
+
+def test_work_after_a_failure_is_not_started(tmp_path, own_pool):
+    log = tmp_path / "calls"
+    func = functools.partial(wrong.record_call, path=log, then=wrong.check_positive)
+    with pytest.raises(ValueError, match="got -1"):
+        parallel_map(func, [-1, *range(1, 1000)], workers=1, chunksize=1)
+    # One worker, two chunks in flight: item 0 failed, item 1 may have run
+    # meanwhile, and nothing was submitted after the failure came back.
+    assert log.read_text().splitlines() in (["-1"], ["-1", "1"])
+
+
+def test_pending_work_in_a_given_executor_is_cancelled():
+    calls = []
+
+    def func(x):
+        calls.append(x)
+        if x == 0:
+            raise ValueError("first item fails")
+        return x
+
+    with ThreadPoolExecutor(1) as threads:
+        with pytest.raises(ValueError, match="first item fails"):
+            parallel_map(func, range(100), workers=1, chunksize=1, executor=threads)
+        # The executor is free at once: nothing of ours is left queued in it.
+        assert threads.submit(len, "ok").result(timeout=30) == 2
+    # Item 0 failed first; item 1 (the rest of the window) ran or was cancelled.
+    assert calls in ([0], [0, 1])
+
+
+def test_systemexit_in_a_task_reaches_the_caller_and_the_pool_survives(given_pool):
+    func = functools.partial(wrong.sys_exit_on, trigger=2, code=3)
+    with pytest.raises(SystemExit) as info:
+        parallel_map(func, range(5), executor=given_pool)
+    assert info.value.code == 3
+    assert item_note(info.value).startswith("parallel_map: raised for item #2")
+    assert parallel_map(wrong.square, [4], executor=given_pool) == [16]
+
+
+def test_a_task_raising_timeouterror_is_not_taken_for_the_deadline(own_pool):
+    # 16: since 3.11 the task's TimeoutError and the deadline's are one type.
+    func = functools.partial(wrong.timeout_on, trigger=1)
+    with pytest.raises(TimeoutError, match="the task's own time-out") as info:
+        parallel_map(func, range(3), timeout=HANG_FREE_SECONDS, workers=2)
+    assert item_note(info.value).startswith("parallel_map: raised for item #1")
+
+
+# -- #3 exceptions that do not travel well -------------------------------------
+
+
+def test_an_unpicklable_exception_arrives_as_runtimeerror_quoting_it(given_pool):
+    func = functools.partial(wrong.raise_unpicklable_on, trigger=1)
+    with pytest.raises(RuntimeError) as info:
+        parallel_map(func, range(3), executor=given_pool)
+    message = str(info.value)
+    assert message.startswith(
+        "parallel_guide.pages.what_can_go_wrong.UnpicklableError: cannot travel: 1"
+    )
+    assert "could not be pickled" in message
+    assert item_note(info.value).startswith("parallel_map: raised for item #1")
+    assert parallel_map(wrong.square, [3], executor=given_pool) == [9]
+
+
+def test_an_exception_that_cannot_be_rebuilt_arrives_as_runtimeerror(given_pool):
+    func = functools.partial(wrong.raise_awkward_on, trigger=0)
+    with pytest.raises(RuntimeError, match="AwkwardError: awkward: 0") as info:
+        parallel_map(func, range(3), executor=given_pool)
+    assert "in raise_awkward_on" in str(info.value.__cause__)
+    assert parallel_map(wrong.square, [3], executor=given_pool) == [9]
+
+
+def test_a_falsy_exception_is_not_mistaken_for_success(given_pool):
+    # The standard library's futures test `if exception:` and lose these.
+    func = functools.partial(wrong.raise_falsy_on, trigger=2)
+    with pytest.raises(wrong.FalsyError, match="falsy: 2"):
+        parallel_map(func, range(4), executor=given_pool)
+    with ThreadPoolExecutor(2) as threads, pytest.raises(wrong.FalsyError):
+        parallel_map(func, range(4), executor=threads)
+
+
+# -- #4, #7 a worker that dies --------------------------------------------------
+
+
+DEATHS = {
+    "os._exit": (functools.partial(wrong.exit_on, trigger=3, code=7), "exit code 7"),
+    "segfault": (functools.partial(wrong.crash_on, trigger=3), "signal SIGSEGV"),
+    "SIGKILL": (functools.partial(wrong.kill_on, trigger=3), "signal SIGKILL"),
+}
+
+
+@pytest.mark.parametrize("death", sorted(DEATHS))
+def test_a_dying_worker_raises_brokenprocesspool_within_seconds(
+    own_pool, death, children_now
+):
+    func, exit_description = DEATHS[death]
+    start = time.monotonic()
+    with pytest.raises(BrokenProcessPool) as info:
+        parallel_map(func, range(20), workers=2, chunksize=1)
+    assert time.monotonic() - start < HANG_FREE_SECONDS
+    notes = "\n".join(info.value.__notes__)
+    assert "the pool broke with item" in notes
+    assert f"worker processes exited with {exit_description}" in notes
+    assert children_now() == []
+
+
+@pytest.mark.parametrize("death", sorted(DEATHS))
+def test_a_dying_worker_breaks_a_given_pool_without_a_hang(given_pool, death):
+    func, _ = DEATHS[death]
+    start = time.monotonic()
+    with pytest.raises(BrokenProcessPool):
+        parallel_map(func, range(20), chunksize=1, executor=given_pool)
+    assert time.monotonic() - start < HANG_FREE_SECONDS
+    with pytest.raises(BrokenProcessPool):
+        given_pool.submit(wrong.square, 1)
+
+
+def test_a_worker_dying_with_big_arguments_in_flight_does_not_hang(own_pool):
+    # 7: the queue feeding the workers is full of megabytes nobody will read.
+    big = bytes(8 * 2**20)
+    func = functools.partial(wrong.exit_on, trigger=big)
+    with pytest.raises(BrokenProcessPool):
+        parallel_map(func, [big] * 6, workers=2, chunksize=1)
+
+
+def test_a_worker_dying_while_sending_its_results_does_not_hang(own_pool, children_now):
+    # 7: half a message in the results pipe. The pool's manager thread waits
+    # for the rest for ever; parallel_map notices the dead worker itself.
+    func = functools.partial(wrong.die_while_sending_on, trigger=2)
+    start = time.monotonic()
+    with pytest.raises(BrokenProcessPool) as info:
+        parallel_map(func, range(5), workers=1, chunksize=1)
+    assert time.monotonic() - start < HANG_FREE_SECONDS
+    assert "exit code 1" in "\n".join(info.value.__notes__)
+    assert children_now() == []  # and the leak check finds no thread either
+
+
+# -- #6, #9 pickling failures on the way in and out ------------------------------
+
+
+def test_an_unpicklable_item_fails_with_its_position(own_pool):
+    with pytest.raises((TypeError, AttributeError)) as info:
+        parallel_map(wrong.raise_item, [1, 2, threading.Lock()], workers=1, chunksize=1)
+    assert "pickle" in str(info.value)
+    assert "item #2 of the input" in "\n".join(info.value.__notes__)
+
+
+@pytest.mark.parametrize("payload", ["ExitWhenUnpickled", "FailWhenUnpickled"])
+def test_an_item_that_breaks_the_worker_when_unpickled_breaks_the_pool(
+    own_pool, payload
+):
+    items = [1, getattr(wrong, payload)(), 3]
+    with pytest.raises(BrokenProcessPool):
+        parallel_map(wrong.raise_item, items, workers=1, chunksize=1)
+
+
+def test_an_unpicklable_result_fails_for_its_chunk_and_the_pool_survives(given_pool):
+    func = functools.partial(wrong.unpicklable_result_on, trigger=1)
+    for _ in range(5):
+        with pytest.raises((TypeError, AttributeError)) as info:
+            parallel_map(func, range(3), chunksize=1, executor=given_pool)
+        assert "pickle" in str(info.value)
+        assert "item #1 of the input" in "\n".join(info.value.__notes__)
+    assert parallel_map(wrong.square, [2], executor=given_pool) == [4]
+
+
+def test_a_worker_dying_while_pickling_its_result_breaks_the_pool(own_pool):
+    func = functools.partial(wrong.exit_when_pickled_on, trigger=1)
+    with pytest.raises(BrokenProcessPool) as info:
+        parallel_map(func, range(3), workers=1, chunksize=1)
+    assert "exit code 9" in "\n".join(info.value.__notes__)
+
+
+def test_a_result_that_cannot_be_unpickled_breaks_the_pool_with_the_cause(own_pool):
+    func = functools.partial(wrong.fail_when_unpickled_on, trigger=1)
+    with pytest.raises(BrokenProcessPool) as info:
+        parallel_map(func, range(3), workers=1, chunksize=1)
+    assert "unpickling refused" in str(info.value.__cause__)
+
+
+# -- #11 generators, endless input, bounded look-ahead ----------------------------
+
+
+def test_an_endless_generator_is_consumed_only_as_work_progresses():
+    lock = threading.Lock()
+    counts = {"taken": 0, "done": 0, "most_ahead": 0}
+
+    def source():
+        for item in itertools.count():
+            with lock:
+                counts["taken"] += 1
+                ahead = counts["taken"] - counts["done"]
+                counts["most_ahead"] = max(counts["most_ahead"], ahead)
+            yield item
+
+    def func(x):
+        with lock:
+            counts["done"] += 1
+        return wrong.check_positive(200 - x)  # fails from item 200 on
+
+    with (
+        ThreadPoolExecutor(2) as threads,
+        pytest.raises(ValueError, match="expected a positive number") as info,
+    ):
+        parallel_map(func, source(), workers=2, chunksize=3, executor=threads)
+    index = int(item_note(info.value).split("#")[1].split()[0])
+    assert index >= 200
+    assert str(info.value) == f"expected a positive number, got {200 - index}"
+    # Two chunks per worker in flight, each of three items, plus the one being
+    # taken: never the whole (endless) input.
+    assert counts["most_ahead"] <= 2 * 2 * 3 + 3
+    assert counts["taken"] < 300
+
+
+def test_an_endless_generator_with_the_own_pool_stops_at_the_failure(own_pool):
+    func = functools.partial(wrong.sys_exit_on, trigger=500, code=5)
+    with pytest.raises(SystemExit):
+        parallel_map(func, itertools.count(), workers=2)
+
+
+# -- #12 the input itself raises ------------------------------------------------
+
+
+class InputBroke(Exception):
+    pass
+
+
+def breaking_input(after, error):
+    yield from range(after)
+    raise error
+
+
+@pytest.mark.parametrize("after", [0, 1, 50])
+def test_an_exception_from_the_input_propagates_unchanged(own_pool, after):
+    error = InputBroke("the input broke")
+    with pytest.raises(InputBroke) as info:
+        parallel_map(wrong.square, breaking_input(after, error), workers=2)
+    assert info.value is error
+    assert not getattr(error, "__notes__", None)
+
+
+# -- #15, #17 deadlines ----------------------------------------------------------
+
+
+def test_a_timeout_raises_and_stops_the_workers(own_pool, children_now):
+    func = functools.partial(wrong.hang_on, trigger=5)
+    start = time.monotonic()
+    with pytest.raises(TimeoutError, match="timed out after 1 s") as info:
+        parallel_map(func, range(10), workers=2, chunksize=1, timeout=1)
+    assert time.monotonic() - start < HANG_FREE_SECONDS
+    assert "worker processes were stopped" in str(info.value)
+    assert children_now() == []  # stopped, not merely asked to stop
+
+
+def test_a_worker_ignoring_sigterm_is_killed(own_pool, tmp_path, children_now):
+    # Item 0's worker ignores SIGTERM; item 1 fails only once it does, so the
+    # pool is stopped while a worker is certainly ignoring SIGTERM.
+    ready = tmp_path / "ready"
+    func = functools.partial(
+        wrong.call_by_item,
+        calls={0: "ignore_sigterm_and_hang", 1: "fail_once_ready"},
+        ready=ready,
+    )
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="failing item 1"):
+        parallel_map(func, [0, 1], workers=2, chunksize=1, timeout=HANG_FREE_SECONDS)
+    assert time.monotonic() - start < HANG_FREE_SECONDS
+    assert children_now() == []
+
+
+def test_a_timeout_with_given_threads_cancels_what_has_not_started():
+    release = threading.Event()
+    calls = []
+
+    def func(x):
+        calls.append(x)
+        release.wait(timeout=HANG_FREE_SECONDS)
+        return x
+
+    with ThreadPoolExecutor(2) as threads:
+        try:
+            with pytest.raises(TimeoutError, match="work running continues"):
+                parallel_map(
+                    func, range(100), chunksize=1, executor=threads, timeout=0.2
+                )
+        finally:
+            release.set()
+    assert len(calls) <= 4  # only the window was ever submitted
+
+
+def test_no_timeout_means_no_deadline():
+    with ThreadPoolExecutor(2) as threads:
+        assert parallel_map(wrong.square, range(5), executor=threads, timeout=None) == [
+            0,
+            1,
+            4,
+            9,
+            16,
+        ]
+        assert parallel_map(wrong.square, [2], executor=threads, timeout=math.inf) == [
+            4
+        ]
+
+
+# -- #21, #22, #23, #24 the executor's own troubles ------------------------------
+
+
+def test_a_shut_down_executor_is_reported_by_the_executor():
+    threads = ThreadPoolExecutor(1)
+    threads.shutdown()
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        parallel_map(wrong.square, [1], executor=threads)
+
+
+def test_a_failing_initializer_breaks_the_pool_without_a_hang(mp_context):
+    with (
+        ProcessPoolExecutor(
+            1, mp_context=mp_context, initializer=wrong.fail_to_start
+        ) as pool,
+        pytest.raises(BrokenProcessPool),
+    ):
+        parallel_map(wrong.square, range(5), executor=pool)
+
+
+def test_large_arguments_and_results_travel_intact():
+    size = 32 * 2**20
+    assert parallel_map(wrong.big_bytes, [size, 1], workers=2) == [
+        bytes(size),
+        bytes(1),
+    ]
+    assert parallel_map(wrong.length, [bytes(size)], workers=1) == [size]
+
+
+def test_workers_replaced_during_the_map_do_not_lose_work():
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context, max_tasks_per_child=1) as pool:
+        pids = parallel_map(wrong.worker_pid, range(6), chunksize=1, executor=pool)
+    assert len(pids) == 6
+    assert len(set(pids)) == 6  # one task per worker process
+
+
+# -- #26, #27 fork safety and nesting -------------------------------------------
+
+
+def test_own_workers_start_afresh_even_with_threads_running(monkeypatch):
+    monkeypatch.setattr(wrong, "PARENT_STATE", "changed in the parent")
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait, args=(30,))
+    thread.start()
+    try:
+        # A forked worker would copy the thread's locks and the changed value.
+        assert (
+            parallel_map(wrong.read_parent_state, [0, 1], workers=2)
+            == ["as imported"] * 2
+        )
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_the_state_check_does_tell_fork_from_spawn(monkeypatch):
+    monkeypatch.setattr(wrong, "PARENT_STATE", "changed in the parent")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        assert parallel_map(wrong.read_parent_state, [0], executor=pool) == [
+            "changed in the parent"
+        ]
+
+
+def test_a_nested_call_runs_in_its_worker_instead_of_starting_a_pool():
+    results = parallel_map(wrong.nested_pids, [3, 3], workers=2, chunksize=1)
+    for outer, inner in results:
+        assert inner == [outer] * 3
+    assert os.getpid() not in {outer for outer, _ in results}
+
+
+# -- #19, #20 Ctrl-C and a killed parent ------------------------------------------
+
+
+HANGING_SCRIPT = """
+import sys
+from parallel_guide.pages import what_can_go_wrong
+import parallel_guide.recipes.parallel_map
+from parallel_guide.recipes.parallel_map import parallel_map
+
+module = sys.modules["parallel_guide.recipes.parallel_map"]
+if __name__ == "__main__":
+    module.START_METHOD = sys.argv[1]
+    parallel_map(
+        what_can_go_wrong.announce_and_hang, [0, 0], workers=2, chunksize=1,
+        serial_below=0,  # the test is about worker processes
+    )
+"""
+
+
+def start_hanging_script(tmp_path, start_method):
+    """Start a script whose two workers hang; return it and the workers' ids."""
+    script = tmp_path / "hang.py"
+    script.write_text(HANGING_SCRIPT)
+    process = subprocess.Popen(
+        [sys.executable, str(script), start_method],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as in a terminal
+    )
+    try:
+        pids = [int(process.stdout.readline().split()[1]) for _ in range(2)]
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return process, pids
+
+
+def wait_until_gone(pids, timeout=HANG_FREE_SECONDS):
+    def alive(pid):
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [pid for pid in pids if alive(pid)]
+
+
+@pytest.mark.parametrize("target", ["process group", "parent only"])
+def test_one_ctrl_c_stops_everything(tmp_path, start_method, target):
+    process, pids = start_hanging_script(tmp_path, start_method)
+    if target == "process group":  # what a terminal does
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=SUBPROCESS_TIMEOUT)
+    finally:
+        process.kill()
+    assert stderr.strip().splitlines()[-1] == "KeyboardInterrupt"
+    assert stderr.count("Traceback") == 1  # the workers stay quiet
+    assert wait_until_gone(pids) == []
+
+
+def test_workers_exit_when_the_parent_is_killed(tmp_path, start_method):
+    process, pids = start_hanging_script(tmp_path, start_method)
+    process.kill()
+    process.communicate(timeout=SUBPROCESS_TIMEOUT)
+    assert wait_until_gone(pids) == []
+
+
+# -- automatic chunk size ---------------------------------------------------------
+
+
+def test_cheap_functions_get_large_chunks():
+    with CountingThreads(2) as threads:
+        results = parallel_map(abs, range(-50_000, 0), executor=threads)
+    assert results == list(range(50_000, 0, -1))
+    assert len(threads.chunk_sizes) < 500  # not 50 000 one-item chunks
+    # Never more than a quarter of each worker's share, so the load balances.
+    assert max(threads.chunk_sizes) <= 50_000 // (4 * 2)
+
+
+def test_expensive_functions_get_one_item_chunks():
+    func = functools.partial(wrong.slow_square, seconds=0.1)
+    with CountingThreads(2) as threads:
+        # A generator: the length is unknown, so only the timing can decide.
+        assert parallel_map(func, (x for x in range(6)), executor=threads) == [
+            x * x for x in range(6)
+        ]
+    assert threads.chunk_sizes == [1] * 6
+
+
+def test_a_given_chunksize_is_used_as_is():
+    with CountingThreads(2) as threads:
+        parallel_map(abs, range(10), chunksize=4, executor=threads)
+    assert threads.chunk_sizes == [4, 4, 2]
+
+
+# -- properties --------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    items=st.lists(st.one_of(st.integers(), st.text(max_size=5), st.none())),
+    as_generator=st.booleans(),
+    workers=st.integers(min_value=1, max_value=8),
+    chunksize=st.none() | st.integers(min_value=1, max_value=20),
+)
+def test_parallel_map_equals_map_in_threads(items, as_generator, workers, chunksize):
+    iterable = iter(items) if as_generator else items
+    with ThreadPoolExecutor(workers) as threads:
+        result = parallel_map(
+            repr, iterable, workers=workers, chunksize=chunksize, executor=threads
+        )
+    assert result == list(map(repr, items))
+
+
+def test_parallel_map_equals_map_in_processes():
+    # One pool for every example: the examples run inside this one test.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+
+        @settings(max_examples=40, deadline=None)
+        @given(
+            items=st.lists(st.integers(), max_size=200),
+            workers=st.integers(min_value=1, max_value=6),
+            chunksize=st.none() | st.integers(min_value=1, max_value=50),
+        )
+        def check(items, workers, chunksize):
+            result = parallel_map(
+                wrong.square, items, workers=workers, chunksize=chunksize, executor=pool
+            )
+            assert result == list(map(wrong.square, items))
+
+        check()
+
+
+# -- the serial fallback -----------------------------------------------------------
+
+
+PUBLISHED_SERIAL_BELOW = pm.SERIAL_BELOW_SECONDS
+
+
+@pytest.fixture
+def serial_fallback(monkeypatch):
+    """Turn the serial fallback back on, at its published default."""
+    monkeypatch.setattr(pm, "SERIAL_BELOW_SECONDS", PUBLISHED_SERIAL_BELOW)
+
+
+def test_a_short_input_runs_here_and_the_log_says_so(
+    serial_fallback, pools_started, caplog
+):
+    caplog.set_level(logging.INFO, logger="parallel_guide.recipes.parallel_map")
+    items = list(range(10_000))
+    assert parallel_map(wrong.square, items) == [x * x for x in items]
+    assert pools_started == []
+    [record] = caplog.records
+    assert record.levelno == logging.INFO
+    message = record.getMessage()
+    assert "ran all 10000 items in the calling process" in message
+    assert "serial_below=0" in message  # says how to turn it off
+
+
+def test_a_short_generator_runs_here_too(serial_fallback, pools_started):
+    assert parallel_map(wrong.square, (x for x in range(100))) == [
+        x * x for x in range(100)
+    ]
+    assert pools_started == []
+
+
+def test_an_empty_input_says_nothing(serial_fallback, pools_started, caplog):
+    caplog.set_level(logging.DEBUG, logger="parallel_guide.recipes.parallel_map")
+    assert parallel_map(wrong.square, []) == []
+    assert pools_started == []
+    assert caplog.records == []
+
+
+@pytest.mark.timeout(60)
+def test_a_long_input_keeps_what_ran_here_and_sends_the_rest_to_processes(
+    serial_fallback, pools_started
+):
+    # Ten items of 60 ms: the first alone predicts 0.6 s, more than the
+    # default 0.1 s, so it is the only one that runs here.
+    pids = parallel_map(wrong.pid_after, [0.06] * 10)
+    assert len(pids) == 10
+    assert pids[0] == os.getpid()
+    assert os.getpid() not in pids[1:]
+    assert len(pools_started) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_generator_runs_here_until_the_budget_is_spent(serial_fallback):
+    # No length to predict from: batches of 1, 2, 4, ... run here until the
+    # time spent passes serial_below, then the rest go to processes.
+    pids = parallel_map(wrong.pid_after, (0.02 for _ in range(30)), serial_below=0.05)
+    here = pids.count(os.getpid())
+    assert 1 <= here < 30
+    assert pids[:here] == [os.getpid()] * here  # a prefix, in input order
+    assert os.getpid() not in pids[here:]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "options", [{"serial_below": 0}, {"timeout": 30}], ids=["serial_below=0", "timeout"]
+)
+def test_serial_below_0_or_a_timeout_uses_processes_for_everything(
+    serial_fallback, options
+):
+    pids = parallel_map(wrong.worker_pid, range(4), **options)
+    assert os.getpid() not in pids
+
+
+def test_an_exception_here_keeps_its_type_and_names_the_item(serial_fallback):
+    with pytest.raises(ValueError, match="expected a positive number, got -3") as info:
+        parallel_map(wrong.check_positive, [1, 2, -3, 4])
+    assert item_note(info.value) == "parallel_map: raised for item #2 of the input: -3"
+
+
+@pytest.mark.parametrize("items", [[1, threading.Lock()], [threading.Lock(), 1]])
+def test_what_processes_could_not_send_fails_here_too(serial_fallback, items):
+    # The first item of each batch (#0, then #1, #3, ...) and its result are
+    # pickled, so a small input fails where a large one would.
+    with pytest.raises(TypeError, match="pickle") as info:
+        parallel_map(wrong.raise_item, items)
+    assert "cannot be pickled" in "\n".join(info.value.__notes__)
+
+
+def test_a_lambda_is_refused_even_when_the_input_is_short(serial_fallback):
+    with pytest.raises(TypeError, match=r"cannot send .*<lambda> to worker processes"):
+        parallel_map(lambda x: x, [1])
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (-1, ValueError),
+        (float("nan"), ValueError),
+        ("0.1", TypeError),
+        (True, TypeError),
+    ],
+)
+def test_a_bad_serial_below_is_refused(value, error):
+    with pytest.raises(error, match="serial_below"):
+        parallel_map(wrong.square, [1], serial_below=value)
+
+
+def test_an_item_cheaper_than_pickling_stays_here_however_long_the_input(
+    serial_fallback, pools_started, caplog, monkeypatch
+):
+    # A million squares take longer than serial_below.  Whether a square costs
+    # less than SEND_COST_FACTOR times its pickling is a timing (nox -s bench
+    # measures it); a huge factor makes every item count as too cheap to send.
+    monkeypatch.setattr(pm, "SEND_COST_FACTOR", 10**9)
+    caplog.set_level(logging.INFO, logger="parallel_guide.recipes.parallel_map")
+    items = range(1_000_000)
+    assert parallel_map(wrong.square, items, serial_below=0.01) == [
+        x * x for x in items
+    ]
+    assert pools_started == []
+    [record] = caplog.records
+    assert "ran all 1000000 items in the calling process" in record.getMessage()
+    assert "to pickle it and its result" in record.getMessage()
+
+
+@pytest.mark.timeout(60)
+def test_items_worth_sending_go_to_processes_after_the_trial(
+    serial_fallback, pools_started
+):
+    # 2 ms of sleep is far more than pickling a float and an int both ways.
+    pids = parallel_map(wrong.pid_after, [0.002] * 200, serial_below=0.05)
+    here = pids.count(os.getpid())
+    assert 1 <= here < 200
+    assert pids[:here] == [os.getpid()] * here
+    assert len(pools_started) == 1

@@ -1,0 +1,105 @@
+"""The docs build fails loudly, never silently or by hanging.
+
+Each test builds a one-page site with the project's real ``docs/conf.py`` and
+a page made to misbehave.  Needs the docs dependencies; ``nox -s tests`` installs
+them for the Python that builds the docs and skips these tests elsewhere.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
+
+REAL_CONF = Path(__file__).resolve().parents[2] / "docs" / "conf.py"
+BUILD_TIMEOUT = 180
+
+CONF = f"""
+from pathlib import Path
+_settings = {{"__file__": {str(REAL_CONF)!r}}}
+_code = Path(_settings["__file__"]).read_text()
+exec(compile(_code, _settings["__file__"], "exec"), _settings)
+globals().update({{k: v for k, v in _settings.items() if not k.startswith("__")}})
+nb_execution_timeout = 5
+"""
+
+
+def build(tmp_path: Path, cells: str) -> subprocess.CompletedProcess:
+    source = tmp_path / "docs"
+    # The real static files: conf.py names some of them (the favicon).
+    shutil.copytree(REAL_CONF.parent / "_static", source / "_static")
+    (source / "conf.py").write_text(CONF)
+    page = textwrap.dedent(
+        """\
+        ---
+        file_format: mystnb
+        kernelspec:
+          name: python3
+          display_name: Python 3
+        ---
+        # Page
+        """
+    )
+    (source / "index.md").write_text(page + textwrap.dedent(cells))
+    env = {**os.environ, "DOCS_BUILD_DIR": str(tmp_path / "build")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-D",
+            "nb_execution_mode=force",
+            str(source),
+            str(tmp_path / "build" / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        env=env,
+        check=False,
+    )
+
+
+def test_a_cell_that_raises_fails_the_build(tmp_path):
+    result = build(tmp_path, "```{code-cell} ipython3\n1 / 0\n```\n")
+    assert result.returncode != 0
+    assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_a_cell_that_hangs_fails_the_build_after_the_cell_timeout(tmp_path):
+    result = build(
+        tmp_path, "```{code-cell} ipython3\nimport time\ntime.sleep(600)\n```\n"
+    )
+    assert result.returncode != 0
+    assert "timed out" in result.stdout + result.stderr
+
+
+def test_a_tagged_failure_is_shown_with_its_traceback(tmp_path):
+    cells = "```{code-cell} ipython3\n:tags: [raises-exception]\n1 / 0\n```\n"
+    result = build(tmp_path, cells)
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "build" / "html" / "index.html").read_text()
+    assert "ZeroDivisionError" in html
+
+
+def test_a_process_left_running_by_a_page_fails_the_build(tmp_path):
+    cells = """\
+    ```{code-cell} ipython3
+    import subprocess, sys
+    sleeper = [sys.executable, "-c", "import time; time.sleep(600)"]
+    subprocess.Popen(sleeper, start_new_session=True)
+    ```
+    """
+    result = build(tmp_path, cells)
+    assert result.returncode != 0
+    assert "outlived the pages that started them" in result.stdout + result.stderr
