@@ -86,4 +86,4 @@ TINY = BenchSet(
 """Takes seconds, for tests and quick builds of the docs; shows rows, not limits."""
 
 SETS = {s.name: s for s in (QUICK, FULL, TINY)}
-"""The sets by name: ``"quick"``, ``"full"`` and ``"tiny"``."""
+"""Each set under its name, ``"quick"``, ``"full"`` or ``"tiny"``."""
