@@ -5,8 +5,8 @@ from graphlib import CycleError
 
 import pytest
 
-from parallel_guide import bench
-from parallel_guide.bench import (
+from parallel_guide.site import bench
+from parallel_guide.site.bench import (
     FULL,
     GRAPH_DEPENDS_ON,
     GRAPH_SECONDS,
@@ -17,8 +17,12 @@ from parallel_guide.bench import (
     Target,
     critical_path,
     format_table,
+    measure,
     run_bench,
+    to_json,
 )
+from parallel_guide.site.bench.progress import Progress
+from parallel_guide.site.bench.report import JSON_VERSION
 
 
 def _report(rows=(), targets=(), notes=()):
@@ -94,14 +98,14 @@ def test_target_verdicts(measured, bound, at_least, met):
 
 
 def test_sweep_reaches_a_quarter_of_each_workers_share():
-    sizes = bench._sweep_sizes(100_000, 2)
+    sizes = measure._sweep_sizes(100_000, 2)
     assert sizes == sorted(set(sizes))
     assert sizes[0] == 16
     assert sizes[-1] == 12_500
 
 
 def test_sweep_of_a_tiny_input_has_one_size():
-    assert bench._sweep_sizes(3, 2) == [1]
+    assert measure._sweep_sizes(3, 2) == [1]
 
 
 def test_sets_grow_from_tiny_to_full():
@@ -142,8 +146,8 @@ def test_table_lines_up_and_shows_every_row_and_verdict():
 def test_json_has_rows_with_ratios_and_targets_with_verdicts():
     rows = [Row("tasks", "run_tasks", 1.2, 1.0, runs=(1.1, 1.2, 1.3))]
     targets = [Target("run_tasks", 1.2, 1.02)]
-    data = json.loads(json.dumps(_report(rows, targets, ["n"]).to_json()))
-    assert data["version"] == bench.JSON_VERSION
+    data = json.loads(json.dumps(to_json(_report(rows, targets, ["n"]))))
+    assert data["version"] == JSON_VERSION
     assert data["set"] == "tiny"
     assert data["repeat"] == 2
     assert data["sizes"]["wait_count"] == TINY.wait_count
@@ -168,7 +172,7 @@ def test_run_bench_needs_a_bench_set():
 
 @pytest.mark.parametrize(("repeat", "error"), [(0, ValueError), (True, TypeError)])
 def test_run_bench_rejects_a_bad_repeat_before_running(repeat, error, monkeypatch):
-    monkeypatch.setattr(bench, "_SECTIONS", ())  # nothing would run anyway
+    monkeypatch.setattr(measure, "_SECTIONS", ())  # nothing would run anyway
     with pytest.raises(error, match="repeat"):
         run_bench(TINY, repeat=repeat)
 
@@ -179,7 +183,7 @@ def test_run_bench_rejects_a_bad_repeat_before_running(repeat, error, monkeypatc
 def test_progress_without_tqdm_writes_one_line_per_section(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # not installed
     stream = io.StringIO()
-    progress = bench._Progress(2, enabled=True, stream=stream)
+    progress = Progress(2, enabled=True, stream=stream)
     for title in ("first", "second", "done"):
         progress.step(title)
     progress.close()
@@ -194,7 +198,7 @@ def test_progress_without_tqdm_writes_one_line_per_section(monkeypatch):
 
 def test_progress_disabled_writes_nothing():
     stream = io.StringIO()
-    progress = bench._Progress(2, enabled=False, stream=stream)
+    progress = Progress(2, enabled=False, stream=stream)
     progress.step("first")
     progress.close()
     assert stream.getvalue() == ""
@@ -256,14 +260,14 @@ def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
     assert any("automatic chunks" in name for name in names)
     assert sum("critical path" in name for name in names) == 2
     assert any("original example was not run" in note for note in tiny_report.notes)
-    assert json.loads(json.dumps(tiny_report.to_json()))["set"] == "tiny"
+    assert json.loads(json.dumps(to_json(tiny_report)))["set"] == "tiny"
     assert "ratio = median / limit" in format_table(tiny_report)
 
 
 @pytest.mark.timeout(120)
 def test_data_parallel_without_numpy_says_so(monkeypatch):
-    monkeypatch.setattr(bench, "_numpy", lambda: None)
-    rows, targets, notes = bench._data_parallel(TINY, 1)
+    monkeypatch.setattr(measure, "_numpy", lambda: None)
+    rows, targets, notes = measure._data_parallel(TINY, 1)
     sections = ["data parallel"] * 2 + ["data parallel, 200 items"] * 2
     assert [row.section for row in rows] == sections
     assert [row.name for row in rows] == ["plain loop", "parallel_map"] * 2

@@ -4,9 +4,8 @@ import sys
 
 import pytest
 
-from parallel_guide import bench
-from parallel_guide.bench import TINY, BenchReport, Row, Target
-from parallel_guide.site import cli
+from parallel_guide.site import bench, cli
+from parallel_guide.site.bench import TINY, BenchReport, Row, Target
 
 
 def _fail(argv, capsys):

@@ -341,7 +341,7 @@ def read_parent_state(_: Any = None) -> str:
 
 
 def nested_pids(n: int) -> tuple[int, list[int]]:
-    """Run :func:`~parallel_guide.parallel_map` from inside a worker process.
+    """Call :func:`~parallel_guide.recipes.parallel_map.parallel_map` in a worker.
 
     Returns this process's id and the ids of the processes that ran the
     ``n`` inner items.

@@ -1,7 +1,7 @@
 """The command line of ``python -m parallel_guide``.
 
 ``python -m parallel_guide bench`` runs the benchmarks of
-:mod:`parallel_guide.bench` and prints their table; ``bench-build`` times
+:mod:`parallel_guide.site.bench` and prints their table; ``bench-build`` times
 builds of this guide's own site (:mod:`parallel_guide.site.bench_build`).
 ``python -m parallel_guide --help`` lists the options.
 """
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from parallel_guide.bench import SETS, format_table, run_bench
+    from parallel_guide.site.bench import SETS, format_table, run_bench, to_json
 
     if args.json is not None and args.json.is_dir():
         raise SystemExit(
@@ -124,7 +124,7 @@ def _bench(args: argparse.Namespace) -> int:
     print(format_table(report))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+        args.json.write_text(json.dumps(to_json(report), indent=2) + "\n")
         print(f"\nWrote {args.json}")
     return 0
 

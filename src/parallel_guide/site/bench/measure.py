@@ -1,10 +1,9 @@
-"""Benchmarks: the guide's examples against their physical limits.
+"""Running the benchmarks: each section's rows, its limit and its targets.
 
-``python -m parallel_guide bench`` runs :func:`run_bench` and prints
-:func:`format_table`.  Every row is a median over repeated runs, shown as a
-ratio to the row's *limit*: the best any approach could do on this machine.
-A ratio of 1.00 is at the limit; 2.00 takes twice as long (or twice the
-memory) as the limit allows.  The sections:
+:func:`run_bench` runs five sections and returns a
+:class:`~parallel_guide.site.bench.results.BenchReport`.  Every row is a median over
+repeated runs, compared with the row's *limit*: the best any approach could do
+on this machine.  The sections:
 
 * **data parallel**: the guide's example as written, a plain loop, NumPy and
   :func:`~parallel_guide.recipes.parallel_map.parallel_map`; the limit is the faster of
@@ -17,7 +16,7 @@ memory) as the limit allows.  The sections:
   of one item per chunk;
 * **tasks**: the guide's task example and
   :func:`~parallel_guide.recipes.run_tasks.run_tasks` on a dependency graph; the limit
-  is the graph's critical path;
+  is the graph's critical path (:func:`critical_path`);
 * **waits**: 10,000 concurrent waits with threads and with asyncio (wall
   time, CPU time, peak memory; ``parallel_guide.pages.threads_vs_asyncio``).
 
@@ -31,14 +30,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-import math
 import multiprocessing
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import partial
 from graphlib import TopologicalSorter
 from typing import Any, TextIO
@@ -49,105 +46,20 @@ from parallel_guide.pages.measure_parallel_code import measure_interleaved
 from parallel_guide.pages.task_parallel import task_parallel_example
 from parallel_guide.recipes.parallel_map import START_METHOD, parallel_map
 from parallel_guide.recipes.run_tasks import run_tasks
+from parallel_guide.site.bench.progress import Progress
+from parallel_guide.site.bench.results import BenchReport, Row, Target
+from parallel_guide.site.bench.sets import ORIGINAL_ITEMS, QUICK, BenchSet
 from parallel_guide.tools.machine import describe_machine, usable_cpus
 from parallel_guide.tools.timing import Timing, format_seconds, measure
 from parallel_guide.tools.workloads import count_primes
 
 __all__ = [
-    "FULL",
     "GRAPH_DEPENDS_ON",
     "GRAPH_SECONDS",
-    "QUICK",
-    "SETS",
     "TARGETS",
-    "TINY",
-    "BenchReport",
-    "BenchSet",
-    "Row",
-    "Target",
     "critical_path",
-    "format_table",
-    "markdown_tables",
-    "ratio_plot",
     "run_bench",
 ]
-
-JSON_VERSION = 1
-ORIGINAL_ITEMS = 1_000_000
-"""The guide's data-parallel example always maps this many items."""
-
-
-@dataclass(frozen=True)
-class BenchSet:
-    """How big each benchmark is.  :data:`QUICK` and :data:`FULL` are the CLI's."""
-
-    name: str
-    repeat: int
-    """Timed runs per row (the median is shown); ``--repeat`` overrides it."""
-    data_items: int
-    """Items in the data-parallel section (the original example is run only
-    when this is ``ORIGINAL_ITEMS``, the size it is written for)."""
-    cpu_items: int
-    """Calls of ``count_primes(cpu_limit)`` in the CPU-heavy section."""
-    cpu_limit: int
-    chunk_items: int
-    """Items per run of the chunk-size sweep."""
-    single_items: int
-    """Items for ``ProcessPoolExecutor.map`` with one item per chunk (slow)."""
-    task_scale: float
-    """Multiplies the durations of the task examples (the original's are fixed)."""
-    run_original_task: bool
-    """Whether to run the original task example, which always takes 2 s a run."""
-    wait_count: int
-    wait_seconds: float
-
-
-QUICK = BenchSet(
-    name="quick",
-    repeat=3,
-    data_items=ORIGINAL_ITEMS,
-    cpu_items=16,
-    cpu_limit=50_000,
-    chunk_items=20_000,
-    single_items=2_000,
-    task_scale=0.25,
-    run_original_task=True,
-    wait_count=10_000,
-    wait_seconds=0.5,
-)
-"""Fits in well under a minute on two idle cores."""
-
-FULL = BenchSet(
-    name="full",
-    repeat=7,
-    data_items=ORIGINAL_ITEMS,
-    cpu_items=32,
-    cpu_limit=80_000,
-    chunk_items=100_000,
-    single_items=5_000,
-    task_scale=1.0,
-    run_original_task=True,
-    wait_count=10_000,
-    wait_seconds=1.0,
-)
-"""Takes a few minutes, with larger work (start-up weighs less) and more repeats."""
-
-TINY = BenchSet(
-    name="tiny",
-    repeat=1,
-    data_items=20_000,
-    cpu_items=4,
-    cpu_limit=5_000,
-    chunk_items=2_000,
-    single_items=200,
-    task_scale=0.02,
-    run_original_task=False,
-    wait_count=200,
-    wait_seconds=0.05,
-)
-"""Takes seconds, for tests and quick builds of the docs; shows rows, not limits."""
-
-SETS = {s.name: s for s in (QUICK, FULL, TINY)}
 
 GRAPH_SECONDS = {
     "fetch prices": 0.4,
@@ -170,64 +82,6 @@ GRAPH_DEPENDS_ON = {
 """What each task of the dependency graph needs; its critical path is
 fetch orders, clean orders, join, report: 1.1 s at scale 1."""
 
-
-@dataclass(frozen=True)
-class Row:
-    """One measured median and the limit it is compared with.
-
-    Every quantity is one where less is better (seconds, seconds per item,
-    MiB), so ``ratio`` is at least 1 when the limit holds, and the distance
-    from the limit reads the same way in every row.
-
-    >>> row = Row("tasks", "run_tasks", value=1.12, limit=1.10)
-    >>> f"{row.ratio:.3f}"
-    '1.018'
-    """
-
-    section: str
-    name: str
-    value: float
-    """The median of the runs."""
-    limit: float
-    unit: str = "s"
-    """``"s"``, ``"s/item"`` or ``"MiB"``."""
-    note: str = ""
-    runs: tuple[float, ...] = ()
-    """Every run's value, in the order measured."""
-
-    @property
-    def ratio(self) -> float:
-        """``value / limit``: 1.00 at the limit, 2.00 twice the limit."""
-        return self.value / self.limit if self.limit > 0 else math.nan
-
-
-@dataclass(frozen=True)
-class Target:
-    """A goal for one measured quantity, and whether this run met it.
-
-    >>> Target("efficiency", measured=0.93, bound=0.9, at_least=True).met
-    True
-    >>> Target("ratio", measured=1.3, bound=1.25).met
-    False
-    """
-
-    name: str
-    measured: float
-    bound: float
-    at_least: bool = False
-    """Whether ``measured`` must be at least ``bound`` (else at most)."""
-    note: str = ""
-
-    @property
-    def met(self) -> bool:
-        """Whether ``measured`` is on the right side of ``bound``."""
-        if math.isnan(self.measured):
-            return False
-        if self.at_least:
-            return self.measured >= self.bound
-        return self.measured <= self.bound
-
-
 TARGETS = {
     "cpu_efficiency": 0.90,
     "auto_chunk_ratio": 1.25,
@@ -238,38 +92,6 @@ TARGETS = {
 CPUs used; automatic chunks within 1.25x of the sweep's best time per item;
 task examples within 2% of their critical path; ``parallel_map`` at most twice
 the plain loop's time on a cheap function."""
-
-
-@dataclass(frozen=True)
-class BenchReport:
-    """Everything one run of the benchmarks found."""
-
-    bench_set: BenchSet
-    repeat: int
-    rows: tuple[Row, ...]
-    targets: tuple[Target, ...]
-    notes: tuple[str, ...]
-    machine: dict[str, Any]
-    started: str
-    seconds: float
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: rows and targets with their ratios and verdicts."""
-        return {
-            "version": JSON_VERSION,
-            "set": self.bench_set.name,
-            "sizes": asdict(self.bench_set),
-            "repeat": self.repeat,
-            "started": self.started,
-            "seconds": self.seconds,
-            "machine": self.machine,
-            "rows": [
-                {**asdict(row), "runs": list(row.runs), "ratio": row.ratio}
-                for row in self.rows
-            ],
-            "targets": [{**asdict(t), "met": t.met} for t in self.targets],
-            "notes": list(self.notes),
-        }
 
 
 def critical_path(
@@ -320,8 +142,9 @@ def run_bench(
     Worker processes are started with ``spawn``, as everywhere in this guide,
     except in the original example, which uses the platform's default.
 
-    A run takes seconds (:data:`TINY`) to minutes (:data:`FULL`); a mistake
-    is reported before anything runs:
+    A run takes seconds (:data:`~parallel_guide.site.bench.sets.TINY`) to minutes
+    (:data:`~parallel_guide.site.bench.sets.FULL`); a mistake is reported before
+    anything runs:
 
     >>> run_bench("quick")
     Traceback (most recent call last):
@@ -337,7 +160,7 @@ def run_bench(
     _check_repeat(repeat)
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     begin = time.perf_counter()
-    bar = _Progress(len(_SECTIONS), enabled=progress, stream=stream)
+    bar = Progress(len(_SECTIONS), enabled=progress, stream=stream)
     rows: list[Row] = []
     targets: list[Target] = []
     notes: list[str] = []
@@ -733,233 +556,6 @@ def _row(
     note: str = "",
 ) -> Row:
     return Row(section, name, timing.median, limit, unit, note, timing.seconds)
-
-
-def format_value(value: float, unit: str) -> str:
-    """A row's value with its unit, readable at any size.
-
-    >>> (
-    ...     format_value(0.25, "s"),
-    ...     format_value(2.5e-7, "s/item"),
-    ...     format_value(34.26, "MiB"),
-    ... )
-    ('250 ms', '250 ns/item', '34.3 MiB')
-    """
-    if unit == "s":
-        return format_seconds(value)
-    if unit == "s/item":
-        return f"{format_seconds(value)}/item"
-    return f"{value:.1f} {unit}"
-
-
-def format_table(report: BenchReport) -> str:
-    """The report as text: rows by section, then targets, then notes.
-
-    >>> row = Row("tasks", "run_tasks", 1.12, 1.1)
-    >>> target = Target("run_tasks: time / critical path", 1.12 / 1.1, 1.02)
-    >>> report = BenchReport(TINY, 1, (row,), (target,), (), {}, "now", 2.0)
-    >>> print(format_table(report))
-    section  row        median  limit   ratio  note
-    -------  ---------  ------  ------  -----  ----
-    tasks    run_tasks  1.12 s  1.10 s   1.02
-    <BLANKLINE>
-    target                           measured  bound    verdict
-    -------------------------------  --------  -------  -------
-    run_tasks: time / critical path      1.02  <= 1.02  met
-    <BLANKLINE>
-    tiny set: 1 timed run per row, 2.00 s in all. ratio = median / limit.
-    """
-    header = ("section", "row", "median", "limit", "ratio", "note")
-    body = [
-        (
-            row.section,
-            row.name,
-            format_value(row.value, row.unit),
-            format_value(row.limit, row.unit),
-            f"{row.ratio:.2f}",
-            row.note,
-        )
-        for row in report.rows
-    ]
-    parts = [_text_table(header, body, right={4})]
-    if report.targets:
-        target_rows = [
-            (
-                t.name,
-                f"{t.measured:.2f}",
-                f"{'>=' if t.at_least else '<='} {t.bound:.2f}",
-                "met" if t.met else "missed",
-            )
-            for t in report.targets
-        ]
-        parts.append(
-            _text_table(
-                ("target", "measured", "bound", "verdict"), target_rows, right={1}
-            )
-        )
-    if report.notes:
-        parts.append("\n".join(f"note: {note}" for note in report.notes))
-    parts.append(
-        f"{report.bench_set.name} set: {report.repeat} timed "
-        f"run{'s' * (report.repeat != 1)} per row, {format_seconds(report.seconds)} "
-        "in all. ratio = median / limit."
-    )
-    return "\n\n".join(parts)
-
-
-def markdown_tables(report: BenchReport) -> tuple[str, str]:
-    """The rows and the targets as two Markdown tables, for a page.
-
-    >>> row = Row("tasks", "run_tasks", 1.12, 1.1, note="critical path 1.1 s")
-    >>> rows, targets = markdown_tables(_example_report(row))
-    >>> print(rows)
-    | Section | Row | Median | Limit | Ratio | Note |
-    | --- | --- | ---: | ---: | ---: | --- |
-    | tasks | run_tasks | 1.12 s | 1.10 s | 1.02 | critical path 1.1 s |
-    >>> print(targets)
-    | Target | Measured | Bound | Verdict |
-    | --- | ---: | ---: | --- |
-    | run_tasks: time / critical path | 1.02 | <= 1.02 | met |
-    """
-
-    def cells(values: Iterable[str]) -> str:
-        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
-
-    rows = [
-        cells(("Section", "Row", "Median", "Limit", "Ratio", "Note")),
-        "| --- | --- | ---: | ---: | ---: | --- |",
-    ]
-    for row in report.rows:
-        rows.append(
-            cells(
-                (
-                    row.section,
-                    row.name,
-                    format_value(row.value, row.unit),
-                    format_value(row.limit, row.unit),
-                    f"{row.ratio:.2f}",
-                    row.note,
-                )
-            )
-        )
-    targets = [
-        cells(("Target", "Measured", "Bound", "Verdict")),
-        "| --- | ---: | ---: | --- |",
-    ]
-    for t in report.targets:
-        bound = f"{'>=' if t.at_least else '<='} {t.bound:.2f}"
-        verdict = "met" if t.met else "missed"
-        targets.append(cells((t.name, f"{t.measured:.2f}", bound, verdict)))
-    return "\n".join(rows), "\n".join(targets)
-
-
-def _example_report(row: Row) -> BenchReport:
-    target = Target(f"{row.name}: time / critical path", row.ratio, 1.02)
-    return BenchReport(TINY, 1, (row,), (target,), (), {}, "", 1.0)
-
-
-def _text_table(
-    header: tuple[str, ...], body: list[tuple[str, ...]], *, right: set[int]
-) -> str:
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        padded = [
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(padded).rstrip()
-
-    rule = tuple("-" * width for width in widths)
-    return "\n".join(line(cells) for cells in [header, rule, *body])
-
-
-def ratio_plot(report: BenchReport, *, title: str = "") -> Any:
-    """Horizontal bars of each row's ratio to its limit, on a log scale.
-
-    A bar ending at the line marked 1 is at its limit.  Needs matplotlib.
-
-    >>> report = BenchReport(TINY, 1, (Row("a", "b", 2.0, 1.0),), (), (), {}, "", 0.0)
-    >>> fig = ratio_plot(report)
-    >>> [round(float(p.get_width()), 2) for p in fig.axes[0].patches]
-    [2.0]
-    """
-    from matplotlib.figure import Figure
-
-    from parallel_guide.tools.plots import PALETTE, STYLE
-
-    rows = list(report.rows)
-    sections = list(dict.fromkeys(row.section for row in rows))
-    fig = Figure(figsize=(8, 0.32 * len(rows) + 1.4), **STYLE)
-    ax = fig.add_subplot()
-    colors = [PALETTE[sections.index(row.section) % len(PALETTE)] for row in rows]
-    ratios = [row.ratio for row in rows]
-    ax.barh(range(len(rows)), ratios, color=colors)
-    ax.set_yticks(range(len(rows)), [f"{row.section}: {row.name}" for row in rows])
-    ax.invert_yaxis()
-    ax.axvline(1, color="black", linewidth=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("median / limit (1 = at the limit; log scale)")
-    for y, ratio in enumerate(ratios):
-        ax.annotate(
-            f"{ratio:.2f}",
-            (ratio, y),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize="small",
-        )
-    ax.set_xlim(left=min([0.8, *ratios]) * 0.9, right=max([1.2, *ratios]) * 2)
-    ax.tick_params(axis="y", labelsize="small")
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-class _Progress:
-    """A progress bar over the sections: tqdm's if installed, else one line."""
-
-    def __init__(self, total: int, *, enabled: bool, stream: TextIO | None) -> None:
-        self.enabled = enabled
-        self.stream = stream if stream is not None else sys.stderr
-        self.total = total
-        self.done = -1
-        self.bar = None
-        if enabled:
-            try:
-                from tqdm import tqdm
-            except ImportError:
-                pass
-            else:
-                self.bar = tqdm(
-                    total=total, file=self.stream, unit="section", desc="bench"
-                )
-
-    def step(self, title: str) -> None:
-        """Mark the previous section finished and name the next one."""
-        self.done += 1
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            if self.done:
-                self.bar.update(1)
-            self.bar.set_postfix_str(title)
-            return
-        width = 20
-        filled = width * self.done // self.total
-        end = "\r" if getattr(self.stream, "isatty", lambda: False)() else "\n"
-        self.stream.write(
-            f"bench [{'#' * filled}{'.' * (width - filled)}] "
-            f"{self.done}/{self.total} {title}{end}"
-        )
-        self.stream.flush()
-
-    def close(self) -> None:
-        """Leave the terminal on a fresh line."""
-        if self.bar is not None:
-            self.bar.close()
-        elif self.enabled and getattr(self.stream, "isatty", lambda: False)():
-            self.stream.write("\n")
 
 
 def _check_repeat(repeat: object) -> None:
