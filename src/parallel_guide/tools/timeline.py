@@ -56,9 +56,10 @@ def record_arrivals(
     :func:`~concurrent.futures.as_completed`.  ``workers=None`` gives every
     task its own thread.
 
-    >>> runs = record_arrivals(guide_tasks(scale=0), order="submission")
-    >>> [run.name for run in runs]
-    ['download_data', 'process_data', 'generate_report']
+    >>> tasks = {"a": lambda: 1, "b": lambda: 2, "c": lambda: 3}
+    >>> runs = record_arrivals(tasks, order="submission")
+    >>> [(run.name, run.result) for run in runs]
+    [('a', 1), ('b', 2), ('c', 3)]
     """
     if order not in ("submission", "completion"):
         raise ValueError(f"order must be 'submission' or 'completion', got {order!r}")
