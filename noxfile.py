@@ -77,9 +77,10 @@ def _found(version: str) -> bool:
 # The tests run on each of these that is installed ("t": free-threaded).
 PYTHONS = ["3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]
 FOUND = [version for version in PYTHONS if _found(version)]
-# Every other session runs on the newest CPython found, with the GIL if there
-# is one (the pages measure it).
-DOCS_PYTHON = ([v for v in FOUND if not v.endswith("t")] or FOUND or ["3.11"])[-1]
+# Every other session runs on the newest CPython found, preferring a build
+# with the GIL (the pages measure it).  "3.11" only names what is missing.
+with_gil = [version for version in FOUND if not version.endswith("t")]
+DOCS_PYTHON = (with_gil or FOUND or ["3.11"])[-1]
 if not FOUND:  # no session can run: say what to install, and fail, not skip
     nox.options.error_on_missing_interpreters = True
     print(
