@@ -2,15 +2,19 @@
 
 nox -l            list the sessions
 nox -s docs       build the site into build/docs/html (-- --fresh: re-run all pages)
-nox -s tests      run the tests on every installed CPython from 3.11 up
+nox -s tests      run the tests on every CPython from 3.11 up that it finds
 nox -s page -- docs/tutorial/introduction.md   execute one page on its own
 nox -s site       build the site and check it in Chromium and statically
+
+Every session but tests runs on the newest CPython from 3.11 up that it finds.
 """
 
 import json
 import os
 import shutil
 import subprocess
+import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -19,7 +23,8 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests", "doctests", "docs"]
-# A missing Python is skipped with a message, on CI too; never downloaded.
+# tests-3.14 without a 3.14 is skipped with a message, on CI too; CI passes
+# --error-on-missing-interpreters where a Python must be there.  Never downloaded.
 nox.options.error_on_missing_interpreters = False
 nox.options.download_python = "never"
 
@@ -30,8 +35,6 @@ SITE = ROOT / "build" / "site"  # nox -s site: its own build, checks and screens
 # The browser-side checkers, from npm, pinned: axe-core (accessibility) and the
 # Nu HTML checker.  Installed into build/site/node by the site session.
 NODE_TOOLS = {"axe-core": "4.14.1", "vnu-jar": "26.9.27"}
-PYTHONS = ["3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"]
-DOCS_PYTHON = "3.13"
 SPHINX_STRICT = ["-n", "-W", "--keep-going", "-T"]
 
 
@@ -53,6 +56,39 @@ def _expose_pyenv_versions() -> None:
 
 
 _expose_pyenv_versions()
+
+
+def _found(version: str) -> bool:
+    """Whether CPython `version` ("3.13", "3.13t") is where nox looks for it.
+
+    That is: nox's own Python, python3.13 on PATH (pyenv's too), or Windows'
+    py launcher.
+    """
+    own = f"{sys.version_info.major}.{sys.version_info.minor}"
+    own += "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    if version == own or shutil.which(f"python{version}"):
+        return True
+    if os.name != "nt" or not (py := shutil.which("py")):
+        return False
+    asked = subprocess.run([py, f"-{version}", "-c", ""], capture_output=True)
+    return asked.returncode == 0
+
+
+# The tests run on each of these that is installed ("t": free-threaded).
+PYTHONS = ["3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]
+FOUND = [version for version in PYTHONS if _found(version)]
+# Every other session runs on the newest CPython found, preferring a build
+# with the GIL (the pages measure it).  "3.11" only names what is missing.
+with_gil = [version for version in FOUND if not version.endswith("t")]
+DOCS_PYTHON = (with_gil or FOUND or ["3.11"])[-1]
+if not FOUND:  # no session can run: say what to install, and fail, not skip
+    nox.options.error_on_missing_interpreters = True
+    print(
+        "noxfile.py: no CPython 3.11 or newer found (on PATH, in pyenv, or by "
+        "the py launcher on Windows).  Install one (https://www.python.org/"
+        "downloads/, or your system's python3.11 or newer), then run nox again.",
+        file=sys.stderr,
+    )
 
 
 def install(session: nox.Session, *groups: str) -> None:
