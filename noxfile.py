@@ -330,7 +330,9 @@ def bench_build(session: nox.Session) -> None:
 
 @nox.session(python=DOCS_PYTHON)
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff (nothing is changed)."""
+    """Check style and formatting with ruff, and the package's layers (no changes)."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The contracts in pyproject.toml; grimp reads src/ without importing it.
+    session.run("lint-imports", env={"PYTHONPATH": str(ROOT / "src")})
