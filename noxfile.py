@@ -35,7 +35,7 @@ SITE = ROOT / "build" / "site"  # nox -s site: its own build, checks and screens
 # The browser-side checkers, from npm, pinned: axe-core (accessibility) and the
 # Nu HTML checker.  Installed into build/site/node by the site session.
 NODE_TOOLS = {"axe-core": "4.14.1", "vnu-jar": "26.9.27"}
-SPHINX_STRICT = ["-n", "-W", "--keep-going", "-T"]
+SPHINX_STRICT = PYPROJECT["tool"]["parallel-guide"]["sphinx-options"]
 
 
 def _expose_pyenv_versions() -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from parallel_guide.site.sphinx_options import sphinx_options
+
 pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
 
 REAL_CONF = Path(__file__).resolve().parents[2] / "docs" / "conf.py"
@@ -52,9 +54,7 @@ def build(tmp_path: Path, cells: str) -> subprocess.CompletedProcess:
             sys.executable,
             "-m",
             "sphinx",
-            "-n",
-            "-W",
-            "--keep-going",
+            *sphinx_options(),
             "-b",
             "html",
             "-D",
@@ -103,3 +103,30 @@ def test_a_process_left_running_by_a_page_fails_the_build(tmp_path):
     result = build(tmp_path, cells)
     assert result.returncode != 0
     assert "outlived the pages that started them" in result.stdout + result.stderr
+
+
+def test_sphinx_options_come_from_pyproject(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.parallel-guide]\nsphinx-options = ["-n", "-W"]\n')
+    assert sphinx_options(pyproject) == ("-n", "-W")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.parallel-guide]\n", "sphinx-options must be a list of strings"),
+        ('[tool.parallel-guide]\nsphinx-options = "-W"\n', "must be a list"),
+        ("[tool\n", "is not valid TOML"),
+    ],
+)
+def test_damaged_sphinx_options_name_the_file_and_the_field(tmp_path, text, message):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(text)
+    with pytest.raises(ValueError, match=message) as raised:
+        sphinx_options(pyproject)
+    assert str(pyproject) in str(raised.value)
+
+
+def test_a_missing_pyproject_says_where_the_tooling_runs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="runs from a clone"):
+        sphinx_options(tmp_path / "pyproject.toml")

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parallel_guide.site.sphinx_options import sphinx_options
+
 __all__ = [
     "STEPS",
     "TARGETS",
@@ -50,8 +52,6 @@ __all__ = [
 
 STEPS = ("cold", "warm", "touch page", "change src")
 """The builds :func:`run_builds` times, in the order it runs them."""
-SPHINX_STRICT = ("-n", "-W", "--keep-going", "-T")
-"""The options ``nox -s docs`` builds with."""
 
 TARGETS = {"warm_seconds": 5.0, "cold_seconds": 300.0, "page_seconds": 60.0}
 """Warm rebuild under 5 s, cold full build under 5 minutes, no page's
@@ -396,7 +396,7 @@ def _build(
         sys.executable,
         "-m",
         "sphinx",
-        *SPHINX_STRICT,
+        *sphinx_options(),
         "-b",
         "html",
         "-d",
