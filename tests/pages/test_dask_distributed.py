@@ -61,10 +61,18 @@ def test_address_must_be_a_string():
         scheduler_address(8786)
 
 
-@pytest.mark.parametrize("workers", [0, -1, True, 1.5])
-def test_scheduler_processes_rejects_bad_worker_counts(workers):
+@pytest.mark.parametrize(
+    ("workers", "error", "message"),
+    [
+        (0, ValueError, "workers must be at least 1, got 0"),
+        (-1, ValueError, "workers must be at least 1, got -1"),
+        (1.5, TypeError, "workers must be an int, got float"),
+        (True, TypeError, "workers must be an int, got bool"),
+    ],
+)
+def test_scheduler_processes_rejects_bad_worker_counts(workers, error, message):
     with (
-        pytest.raises(ValueError, match="workers must be an int"),
+        pytest.raises(error, match=message),
         scheduler_processes(workers),
     ):
         pass

@@ -56,9 +56,17 @@ def test_compare_pools_times_all_three_and_gets_the_same_work_done():
     assert all(len(t.seconds) == 2 and t.min > 0 for t in timings.values())
 
 
-@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
-def test_compare_pools_rejects_bad_worker_counts(workers):
-    with pytest.raises(ValueError, match="workers must be a positive int"):
+@pytest.mark.parametrize(
+    ("workers", "error", "message"),
+    [
+        (0, ValueError, "workers must be at least 1, got 0"),
+        (-1, ValueError, "workers must be at least 1, got -1"),
+        (1.5, TypeError, "workers must be an int, got float"),
+        (True, TypeError, "workers must be an int, got bool"),
+    ],
+)
+def test_compare_pools_rejects_bad_worker_counts(workers, error, message):
+    with pytest.raises(error, match=message):
         compare_pools(abs, [1], workers=workers)
 
 
@@ -81,9 +89,17 @@ def test_the_lock_forbids_the_interleaving():
     assert lost_update(4, safe=True) == 4
 
 
-@pytest.mark.parametrize("threads", [0, 2.0, False])
-def test_lost_update_rejects_bad_thread_counts(threads):
-    with pytest.raises(ValueError, match="threads must be a positive int"):
+@pytest.mark.parametrize(
+    ("threads", "error", "message"),
+    [
+        (0, ValueError, "threads must be at least 1, got 0"),
+        (-1, ValueError, "threads must be at least 1, got -1"),
+        (1.5, TypeError, "threads must be an int, got float"),
+        (True, TypeError, "threads must be an int, got bool"),
+    ],
+)
+def test_lost_update_rejects_bad_thread_counts(threads, error, message):
+    with pytest.raises(error, match=message):
         lost_update(threads)
 
 

@@ -50,8 +50,11 @@ def test_make_executor_builds_the_pool_named(kind, cls):
 def test_make_executor_rejects_unknown_kinds_and_bad_worker_counts():
     with pytest.raises(ValueError, match="kind must be one of"):
         make_executor("fibers", 2)
-    for workers in (0, -2, 2.0, True):
-        with pytest.raises(ValueError, match="workers must be a positive int"):
+    for workers in (0, -2):
+        with pytest.raises(ValueError, match="workers must be at least 1"):
+            make_executor("threads", workers)
+    for workers in (2.0, True):
+        with pytest.raises(TypeError, match="workers must be an int"):
             make_executor("threads", workers)
 
 

@@ -1,7 +1,6 @@
 import io
 import json
 import math
-from graphlib import CycleError
 
 import pytest
 
@@ -15,7 +14,6 @@ from parallel_guide.site.bench import (
     BenchReport,
     Row,
     Target,
-    critical_path,
     format_table,
     measure,
     run_bench,
@@ -23,48 +21,18 @@ from parallel_guide.site.bench import (
 )
 from parallel_guide.site.bench.progress import Progress
 from parallel_guide.site.bench.report import JSON_VERSION
+from parallel_guide.tools.timeline import critical_path
 
 
 def _report(rows=(), targets=(), notes=()):
     return BenchReport(TINY, 2, tuple(rows), tuple(targets), tuple(notes), {}, "t", 1.5)
 
 
-# -- critical paths ----------------------------------------------------------
-
-
-def test_critical_path_of_a_chain_is_its_sum():
-    seconds = {"a": 1.0, "b": 2.0, "c": 0.5}
-    assert critical_path(seconds, {"b": ["a"], "c": ["b"]}) == 3.5
-
-
-def test_critical_path_of_independent_tasks_is_the_longest():
-    assert critical_path({"a": 1.0, "b": 2.0}, {}) == 2.0
-
-
-def test_critical_path_takes_the_longer_branch_of_a_diamond():
-    seconds = {"top": 1.0, "left": 0.5, "right": 2.0, "bottom": 0.25}
-    depends = {"left": ["top"], "right": ["top"], "bottom": ["left", "right"]}
-    assert critical_path(seconds, depends) == 3.25
+# -- the task graph ------------------------------------------------------------
 
 
 def test_critical_path_of_the_benchmark_graph():
-    assert critical_path(GRAPH_SECONDS, GRAPH_DEPENDS_ON) == pytest.approx(1.1)
-
-
-def test_critical_path_of_nothing_is_zero():
-    assert critical_path({}, {}) == 0.0
-
-
-def test_critical_path_rejects_unknown_tasks():
-    with pytest.raises(ValueError, match="depends on 'x', which has no duration"):
-        critical_path({"a": 1.0}, {"a": ["x"]})
-    with pytest.raises(ValueError, match="'z' has dependencies but no duration"):
-        critical_path({"a": 1.0}, {"z": ["a"]})
-
-
-def test_critical_path_rejects_a_cycle():
-    with pytest.raises(CycleError):
-        critical_path({"a": 1.0, "b": 1.0}, {"a": ["b"], "b": ["a"]})
+    assert critical_path(GRAPH_SECONDS, GRAPH_DEPENDS_ON)[0] == pytest.approx(1.1)
 
 
 # -- ratios and targets --------------------------------------------------------

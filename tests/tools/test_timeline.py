@@ -121,9 +121,17 @@ def test_predicted_wall_waits_for_dependencies():
     assert predicted_wall(GUIDE_SECONDS, 3, CHAIN) == 4.5
 
 
-@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
-def test_predicted_wall_needs_a_whole_number_of_workers(workers):
-    with pytest.raises(ValueError, match="workers must be a whole number"):
+@pytest.mark.parametrize(
+    ("workers", "error", "message"),
+    [
+        (0, ValueError, "workers must be at least 1, got 0"),
+        (-1, ValueError, "workers must be at least 1, got -1"),
+        (1.5, TypeError, "workers must be an int, got float"),
+        (True, TypeError, "workers must be an int, got bool"),
+    ],
+)
+def test_predicted_wall_needs_a_whole_number_of_workers(workers, error, message):
+    with pytest.raises(error, match=message):
         predicted_wall(GUIDE_SECONDS, workers)
 
 

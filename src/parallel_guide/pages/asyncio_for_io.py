@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 from parallel_guide.pages.asyncio_requests import SlowServer, fetch
 from parallel_guide.pages.task_parallel import process_data
 from parallel_guide.pages.task_timelines import GUIDE_SECONDS
-from parallel_guide.tools.timing import Timing, _check_count
+from parallel_guide.tools.checks import check_count
+from parallel_guide.tools.timing import Timing
 from parallel_guide.tools.workloads import count_primes
 
 if TYPE_CHECKING:
@@ -205,8 +206,8 @@ async def measure_async(
     >>> len(timing.seconds), timing.min >= 0.01
     (2, True)
     """
-    _check_count("repeat", repeat, minimum=1)
-    _check_count("warmup", warmup, minimum=0)
+    check_count("repeat", repeat, minimum=1)
+    check_count("warmup", warmup, minimum=0)
     for _ in range(warmup):
         await make()
     runs = []
@@ -237,10 +238,10 @@ def rounds_needed(count: int, limit: int | None) -> int:
     >>> rounds_needed(40, 5), rounds_needed(40, 3), rounds_needed(40, None)
     (8, 14, 1)
     """
-    _check_count("count", count, minimum=0)
+    check_count("count", count, minimum=0)
     if limit is None:
         return 1 if count else 0
-    _check_count("limit", limit, minimum=1)
+    check_count("limit", limit, minimum=1)
     return math.ceil(count / limit)
 
 

@@ -37,6 +37,7 @@ from parallel_guide.pages.task_parallel import (
     generate_report,
     process_data,
 )
+from parallel_guide.tools.checks import check_count
 
 __all__ = [
     "ADDRESS_ENV",
@@ -176,8 +177,7 @@ def scheduler_processes(
     they started.  Raises :exc:`TimeoutError` if the cluster is not up within
     ``timeout`` seconds.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be an int of at least 1, got {workers!r}")
+    check_count("workers", workers)
     dask = _dask_command()
     processes: list[subprocess.Popen] = []
     folder = tempfile.mkdtemp(prefix="dask-cluster-")

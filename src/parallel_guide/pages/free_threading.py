@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parallel_guide.pages.measure_parallel_code import measure_interleaved
+from parallel_guide.tools.checks import check_count
 from parallel_guide.tools.timing import Timing
 
 __all__ = [
@@ -112,8 +113,7 @@ def compare_pools(
     >>> sorted(timings)
     ['processes', 'serial', 'threads']
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    check_count("workers", workers)
     args = list(args)
     with (
         ThreadPoolExecutor(workers) as threads,
@@ -200,8 +200,7 @@ def lost_update(threads: int = 2, *, safe: bool = False) -> int:
     >>> lost_update(3, safe=True)
     3
     """
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive int, got {threads!r}")
+    check_count("threads", threads)
     tally = Tally()
     everyone_has_read = threading.Barrier(threads, timeout=30)
 

@@ -17,6 +17,7 @@ from multiprocessing import Pool
 from typing import Any
 
 from parallel_guide.pages.data_parallel import usable_cpus
+from parallel_guide.tools.checks import check_count
 from parallel_guide.tools.timing import measure
 
 
@@ -96,14 +97,5 @@ def _run_in_threads(tasks, max_workers):
 
 
 def _check_processes(processes: object) -> int:
-    if processes is None:
-        return usable_cpus()
-    # bool is an int subclass, but processes=True is a mistake, not a count.
-    if isinstance(processes, bool) or not isinstance(processes, int):
-        raise TypeError(
-            f"processes must be an int or None, got {type(processes).__name__} "
-            f"{processes!r}"
-        )
-    if processes < 1:
-        raise ValueError(f"processes must be at least 1, got {processes}")
-    return processes
+    check_count("processes", processes, none_ok=True)
+    return usable_cpus() if processes is None else processes

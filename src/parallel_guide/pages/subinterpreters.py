@@ -25,6 +25,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from parallel_guide.pages.measure_parallel_code import measure_interleaved
+from parallel_guide.tools.checks import check_count
 from parallel_guide.tools.timing import Timing
 
 __all__ = [
@@ -102,8 +103,7 @@ def make_executor(kind: str, workers: int, *, mp_context: Any = None) -> Executo
     """
     if kind not in EXECUTOR_KINDS:
         raise ValueError(f"kind must be one of {EXECUTOR_KINDS}, got {kind!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    check_count("workers", workers)
     if kind == "threads":
         return ThreadPoolExecutor(workers)
     if kind == "processes":

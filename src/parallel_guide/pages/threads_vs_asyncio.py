@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from parallel_guide.tools.checks import check_count, check_seconds
+
 if TYPE_CHECKING:
     import matplotlib.figure
 
@@ -121,16 +123,8 @@ class WaitsResult:
 def _validate(kind: object, count: object, seconds: object) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind must be 'threads' or 'asyncio', got {kind!r}")
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise TypeError(f"count must be an int, got {type(count).__name__}")
-    if count < 1:
-        raise ValueError(f"count must be at least 1, got {count}")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise TypeError(f"seconds must be a number, got {type(seconds).__name__}")
-    if not (math.isfinite(seconds) and seconds >= 0):
-        raise ValueError(
-            f"seconds must be a finite number of seconds >= 0, got {seconds}"
-        )
+    check_count("count", count)
+    check_seconds("seconds", seconds)
 
 
 def measure_waits(

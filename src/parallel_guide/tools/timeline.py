@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from typing import Any, Literal
 
+from parallel_guide.tools.checks import check_count
+
 Order = Literal["submission", "completion"]
 
 
@@ -199,10 +201,7 @@ def predicted_wall(
     >>> [predicted_wall(tasks, workers) for workers in (3, 2, 1)]
     [2.0, 2.5, 4.5]
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(
-            f"workers must be a whole number of at least 1, got {workers!r}"
-        )
+    check_count("workers", workers)
     graph = _graph(durations, depends_on)
     sorter = TopologicalSorter(graph)
     sorter.prepare()

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from parallel_guide.tools.checks import check_count
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -78,8 +80,8 @@ def measure(
     """
     if not callable(func):
         raise TypeError(f"measure() needs a callable to time, got {func!r}")
-    _check_count("repeat", repeat, minimum=1)
-    _check_count("warmup", warmup, minimum=0)
+    check_count("repeat", repeat)
+    check_count("warmup", warmup, minimum=0)
     for _ in range(warmup):
         func(*args, **kwargs)
     runs = []
@@ -106,11 +108,3 @@ def format_seconds(seconds: float) -> str:
 
 
 _UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
-
-
-def _check_count(name: str, value: object, *, minimum: int) -> None:
-    # bool is a subclass of int, but repeat=True is a mistake, not a count.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")

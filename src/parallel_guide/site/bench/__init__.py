@@ -29,7 +29,6 @@ from parallel_guide.site.bench.measure import (
     GRAPH_DEPENDS_ON,
     GRAPH_SECONDS,
     TARGETS,
-    critical_path,
     run_bench,
 )
 from parallel_guide.site.bench.plot import ratio_plot
@@ -49,7 +48,6 @@ __all__ = [
     "BenchSet",
     "Row",
     "Target",
-    "critical_path",
     "format_table",
     "markdown_tables",
     "ratio_plot",

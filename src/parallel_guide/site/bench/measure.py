@@ -16,7 +16,8 @@ on this machine.  The sections:
   of one item per chunk;
 * **tasks**: the guide's task example and
   :func:`~parallel_guide.recipes.run_tasks.run_tasks` on a dependency graph; the limit
-  is the graph's critical path (:func:`critical_path`);
+  is the graph's critical path
+  (:func:`~parallel_guide.tools.timeline.critical_path`);
 * **waits**: 10,000 concurrent waits with threads and with asyncio (wall
   time, CPU time, peak memory; ``parallel_guide.pages.threads_vs_asyncio``).
 
@@ -33,11 +34,10 @@ import logging
 import multiprocessing
 import statistics
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from functools import partial
-from graphlib import TopologicalSorter
 from typing import Any, TextIO
 
 from parallel_guide.pages import original
@@ -49,7 +49,9 @@ from parallel_guide.recipes.run_tasks import run_tasks
 from parallel_guide.site.bench.progress import Progress
 from parallel_guide.site.bench.results import BenchReport, Row, Target
 from parallel_guide.site.bench.sets import ORIGINAL_ITEMS, QUICK, BenchSet
+from parallel_guide.tools.checks import check_count
 from parallel_guide.tools.machine import describe_machine, usable_cpus
+from parallel_guide.tools.timeline import critical_path
 from parallel_guide.tools.timing import Timing, format_seconds, measure
 from parallel_guide.tools.workloads import count_primes
 
@@ -57,7 +59,6 @@ __all__ = [
     "GRAPH_DEPENDS_ON",
     "GRAPH_SECONDS",
     "TARGETS",
-    "critical_path",
     "run_bench",
 ]
 
@@ -94,39 +95,6 @@ task examples within 2% of their critical path; ``parallel_map`` at most twice
 the plain loop's time on a cheap function."""
 
 
-def critical_path(
-    seconds: Mapping[str, float], depends_on: Mapping[str, Iterable[str]]
-) -> float:
-    """The longest chain of durations through a dependency graph.
-
-    No scheduler can finish the graph sooner, however many workers it has.
-
-    >>> critical_path({"a": 1.0, "b": 2.0, "c": 0.5}, {"c": ["a", "b"]})
-    2.5
-    >>> critical_path(GRAPH_SECONDS, GRAPH_DEPENDS_ON)
-    1.1
-    >>> critical_path({"a": 1.0}, {"a": ["x"]})
-    Traceback (most recent call last):
-    ...
-    ValueError: task 'a' depends on 'x', which has no duration
-    """
-    for name, needs in depends_on.items():
-        for need in [name, *needs]:
-            if need not in seconds:
-                raise ValueError(
-                    f"task {name!r} depends on {need!r}, which has no duration"
-                    if need != name
-                    else f"task {name!r} has dependencies but no duration"
-                )
-    graph = {name: tuple(depends_on.get(name, ())) for name in seconds}
-    finish: dict[str, float] = {}
-    for name in TopologicalSorter(graph).static_order():
-        finish[name] = seconds[name] + max(
-            (finish[need] for need in graph[name]), default=0.0
-        )
-    return round(max(finish.values(), default=0.0), 12)
-
-
 def run_bench(
     bench_set: BenchSet = QUICK,
     *,
@@ -157,7 +125,7 @@ def run_bench(
             f"got {type(bench_set).__name__}"
         )
     repeat = bench_set.repeat if repeat is None else repeat
-    _check_repeat(repeat)
+    check_count("repeat", repeat)
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     begin = time.perf_counter()
     bar = Progress(len(_SECTIONS), enabled=progress, stream=stream)
@@ -476,7 +444,7 @@ def _tasks(bench_set: BenchSet, repeat: int) -> Section:
     tasks = {name: partial(_pause, s) for name, s in graph_seconds.items()}
     examples[f"run_tasks, {len(tasks)}-task graph (scale={scale:g})"] = (
         partial(run_tasks, tasks, depends_on=GRAPH_DEPENDS_ON),
-        critical_path(graph_seconds, GRAPH_DEPENDS_ON),
+        critical_path(graph_seconds, GRAPH_DEPENDS_ON)[0],
     )
     for name, (run, path) in examples.items():
         # The tasks only sleep: there is nothing to warm up.
@@ -556,10 +524,3 @@ def _row(
     note: str = "",
 ) -> Row:
     return Row(section, name, timing.median, limit, unit, note, timing.seconds)
-
-
-def _check_repeat(repeat: object) -> None:
-    if isinstance(repeat, bool) or not isinstance(repeat, int):
-        raise TypeError(f"repeat must be an int, got {type(repeat).__name__}")
-    if repeat < 1:
-        raise ValueError(f"repeat must be at least 1, got {repeat}")
