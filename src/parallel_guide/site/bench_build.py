@@ -27,12 +27,13 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from parallel_guide.site.sphinx_options import sphinx_options
+from parallel_guide.site.text_table import text_table
 
 __all__ = [
     "STEPS",
@@ -250,7 +251,7 @@ def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> st
                 f"failed (exit {step.exit_code})" if step.exit_code else "ok",
             )
         )
-    tables = [_table(header, body, right={1, 2, 3, 4, 6})]
+    tables = [text_table(header, body, right={1, 2, 3, 4, 6})]
     if verdicts:
         rows = [
             (
@@ -262,21 +263,9 @@ def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> st
             for v in verdicts
         ]
         tables.append(
-            _table(("target", "measured", "bound", "verdict"), rows, right={1})
+            text_table(("target", "measured", "bound", "verdict"), rows, right={1})
         )
     return "\n\n".join(tables)
-
-
-def _table(header: tuple[str, ...], body: list[tuple[str, ...]], *, right: set[int]):
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-
-    def line(cells: Iterable[str]) -> str:
-        return "  ".join(
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join(line(r) for r in [header, tuple("-" * w for w in widths), *body])
 
 
 def copy_tree(root: Path, tree: Path) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 
 from parallel_guide.site.bench.results import BenchReport, Row, Target
 from parallel_guide.site.bench.sets import TINY
+from parallel_guide.site.text_table import text_table
 from parallel_guide.tools.timing import format_seconds
 
 __all__ = ["JSON_VERSION", "format_table", "format_value", "markdown_tables", "to_json"]
@@ -68,7 +69,7 @@ def format_table(report: BenchReport) -> str:
         )
         for row in report.rows
     ]
-    parts = [_text_table(header, body, right={4})]
+    parts = [text_table(header, body, right={4})]
     if report.targets:
         target_rows = [
             (
@@ -80,7 +81,7 @@ def format_table(report: BenchReport) -> str:
             for t in report.targets
         ]
         parts.append(
-            _text_table(
+            text_table(
                 ("target", "measured", "bound", "verdict"), target_rows, right={1}
             )
         )
@@ -169,19 +170,3 @@ def to_json(report: BenchReport) -> dict[str, Any]:
 def _example_report(row: Row) -> BenchReport:
     target = Target(f"{row.name}: time / critical path", row.ratio, 1.02)
     return BenchReport(TINY, 1, (row,), (target,), (), {}, "", 1.0)
-
-
-def _text_table(
-    header: tuple[str, ...], body: list[tuple[str, ...]], *, right: set[int]
-) -> str:
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        padded = [
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(padded).rstrip()
-
-    rule = tuple("-" * width for width in widths)
-    return "\n".join(line(cells) for cells in [header, rule, *body])
