@@ -76,9 +76,11 @@ def _hash_tree(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-# The cache only sees the cells' source, not the code they import from src/.
-# Keying its directory on src/, the Python version and the build's size makes
-# any change there a config change, which re-reads and re-executes every page.
+# The cache only sees the cells' source, not the code they import from src/
+# (MyST-NB issue executablebooks/MyST-NB#299, open).  Keying its directory on
+# src/, the Python version and the build's size makes any change there a config
+# change, which re-reads and re-executes every page.  Delete this once the
+# cache can key a page on the files it imported.
 _build = Path(os.environ.get("DOCS_BUILD_DIR", DOCS.parent / "build" / "docs"))
 _key = f"src-{_hash_tree(SRC)}-py{sys.version_info[0]}{sys.version_info[1]}"
 nb_execution_cache_path = str(_build / ".jupyter_cache" / (_key + "-quick" * quick()))

@@ -7,12 +7,16 @@ the errors they found in the theme's and Sphinx's own markup, not in any page:
   (``div.math-wrapper``) and copies the wrapped node's attributes onto it, ids
   included, so a captioned or labelled table has its id twice ("Duplicate
   ID").  A post-transform, after Furo's, leaves the id on the table only.
+  (Not reported to Furo yet: no issue found in its tracker in December 2026.)
 - Sphinx writes a toctree caption as ``<p class="caption" role="heading">``
   with no ``aria-level``, which a heading role requires (axe's
   aria-required-attr, critical).  Captions get ``aria-level="2"``.
+  Upstream: sphinx-doc/sphinx#14030 (fix proposed in #14437); delete this
+  part once the Sphinx in use writes the attribute itself.
 - viewcode wraps each documented object in the highlighted source in a
   ``div.viewcode-block`` inside ``<pre>``, where a div is not allowed; it
-  becomes a span, which carries the same id and class.
+  becomes a span, which carries the same id and class.  (sphinx-doc/sphinx#4701
+  fixed an earlier misplaced div; this one is not reported upstream yet.)
 - A code block, output or table wider than the page scrolls sideways, which
   a keyboard user can do only if it can take focus (axe's
   scrollable-region-focusable, serious): ``_static/keyboard_scroll.js`` gives
