@@ -336,3 +336,22 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     # The contracts in pyproject.toml; grimp reads src/ without importing it.
     session.run("lint-imports", env={"PYTHONPATH": str(ROOT / "src")})
+
+
+@nox.session(python=DOCS_PYTHON, default=False)
+def inventories(session: nox.Session) -> None:
+    """Download the intersphinx inventories in docs/_inventories again (-- NAME...).
+
+    The build links to other projects' docs through these copies and never
+    downloads them.  Each one listed in docs/_inventories/inventories.json is
+    downloaded from its address and read with Sphinx; only if all succeed are
+    the copies and their records (version, source, date) rewritten.  Needs the
+    network; name inventories (-- python) to refresh only those.
+    """
+    import re
+
+    # Sphinx reads the inventories: the version the docs build uses.
+    docs = nox.project.dependency_groups(PYPROJECT, "docs")
+    session.install(*[r for r in docs if re.split(r"[<>=!~ ;\[]", r)[0] == "sphinx"])
+    session.run("python", "docs/_inventories/refresh.py", *session.posargs)
+    session.log("Review the change: git diff docs/_inventories")

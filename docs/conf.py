@@ -5,6 +5,7 @@ Read top to bottom: project, extensions, execution, links, HTML.
 """
 
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -26,7 +27,6 @@ extensions = [
     "myst_nb",  # executes the pages; loads myst_parser itself
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
-    "sphinx.ext.graphviz",  # the decision guide: docs/_includes/decision_guide.dot
     "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
@@ -40,20 +40,18 @@ extensions = [
     "html_fixes",  # valid HTML where Furo, Sphinx and viewcode write invalid
     "page_meta",  # meta descriptions for the index, search and 404 pages
     "block_origins",  # marks what runs each code block, for nox -s site
-    "graphviz_alt",  # graphviz SVGs get an accessible name (aria-label)
 ]
 exclude_patterns = [
     "_build",
     "jupyter_execute",
     ".jupyter_cache",
     "**.ipynb_checkpoints",
-    "_includes",  # files other pages include (graphs), not pages
+    "_includes",  # files other pages include (the decision guide), not pages
+    "_inventories",  # intersphinx inventories, see Links below
 ]
 myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
 nitpicky = True  # every cross-reference must resolve (-n)
-# Graphs as SVG: sharp at any size, with links that work (needs graphviz's dot).
-graphviz_output_format = "svg"
 
 # -- Executing pages ---------------------------------------------------------
 # "cache" re-executes a page only when its code cells change; CI passes
@@ -86,23 +84,21 @@ _key = f"src-{_hash_tree(SRC)}-py{sys.version_info[0]}{sys.version_info[1]}"
 nb_execution_cache_path = str(_build / ".jupyter_cache" / (_key + "-quick" * quick()))
 
 # -- Links -------------------------------------------------------------------
-# The Python inventory is fetched online; offline builds fall back to the copy
-# Debian's python3.11-doc package installs (.ci/run installs it).
+# Other projects' inventories are kept in docs/_inventories and never
+# downloaded by the build; inventories.json lists them, with where each copy
+# came from, and nox -s inventories downloads them again.
+_inventories = DOCS / "_inventories"
+_listed = json.loads((_inventories / "inventories.json").read_text(encoding="utf-8"))
 intersphinx_mapping = {
-    "python": (
-        "https://docs.python.org/3",
-        (None, "/usr/share/doc/python3.11/html/objects.inv"),
-    ),
+    name: (entry["docs"], str(_inventories / entry["file"]))
+    for name, entry in _listed.items()
 }
-intersphinx_cache_limit = 30  # days
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 doctest_test_doctest_blocks = ""  # only explicit {doctest} blocks are tested
 nitpick_ignore_regex = [
     # Names that exist only in type hints and have no documentation to link to.
     ("py:class", r"parallel_guide\.timeline\.Order"),
-    # matplotlib's inventory is not fetched: one more download for one link.
-    ("py:class", r"matplotlib\.figure\.Figure"),
     # Type hints name Executor by its private home; the docs list it publicly.
     ("py:class", r"concurrent\.futures\._base\.\w+"),
 ]

@@ -1,5 +1,4 @@
-import shutil
-import subprocess
+import re
 import time
 from multiprocessing import get_context
 from pathlib import Path
@@ -16,7 +15,12 @@ from parallel_guide.pages.key_differences import (
 from parallel_guide.tools.workloads import count_primes, wait
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-DECISION_GUIDE = DOCS / "_includes" / "decision_guide.dot"
+DECISION_GUIDE = DOCS / "_includes" / "decision_guide.md"
+# The pages that include the guide, one folder below docs/ each.
+GUIDE_PAGES = [
+    DOCS / "tutorial" / "key_differences.md",
+    DOCS / "reference" / "cheat_sheet.md",
+]
 
 
 def test_a_list_arrives_all_at_once():
@@ -70,40 +74,82 @@ def test_uneven_limits_puts_the_large_item_first():
 
 def test_every_link_in_the_decision_guide_leads_to_a_page():
     links = decision_guide_links(DECISION_GUIDE)
-    assert links, "the decision guide links to the pages that measure each tool"
-    # URLs are written relative to a page one folder deep, docs/<folder>/x.md.
+    assert len(links) >= 9, "the guide links each tool's page, and measuring"
     for link in links:
-        target = (DOCS / "tutorial" / link).resolve().with_suffix(".md")
+        # Absolute names resolve the same from every page that includes it.
+        assert link.startswith("/"), f"{link} is relative to the including page"
+        target = DOCS / f"{link.removeprefix('/')}.md"
         assert target.is_file(), f"{link} has no page {target}"
 
 
-def test_the_decision_guide_covers_every_tool():
-    lines = DECISION_GUIDE.read_text().splitlines()
-    text = "\n".join(line for line in lines if not line.lstrip().startswith("//"))
-    for tool in (
-        "NumPy",
-        "Processes",
-        "Threads",
-        "asyncio",
-        "free-threaded",
-        "Subinterpreters",
-        "Dask",
-        "bottleneck?",
-    ):
-        assert tool in text, tool
+@pytest.mark.parametrize("page", GUIDE_PAGES, ids=lambda page: page.stem)
+def test_the_pages_include_the_decision_guide(page):
+    include = "```{include} ../_includes/decision_guide.md\n```"
+    assert include in page.read_text(encoding="utf-8")
+    assert (page.parent / "../_includes/decision_guide.md").resolve() == DECISION_GUIDE
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="needs graphviz's dot")
-def test_the_decision_guide_renders_as_svg_with_a_title_and_white_background():
-    svg = subprocess.run(
-        ["dot", "-Tsvg", str(DECISION_GUIDE)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    ).stdout
-    assert "<title>Decision guide: from your bottleneck" in svg
-    assert 'fill="white"' in svg
+def read_guide() -> dict[int, tuple[str, list[str]]]:
+    """The guide's questions by number: the question, and its answers' text."""
+    questions: dict[int, tuple[str, list[str]]] = {}
+    current: list[str] = []  # the question's text, then each answer's
+    for line in DECISION_GUIDE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("%") or not line.strip():
+            continue
+        if match := re.match(r"(\d+)\. (.*)", line):
+            current = [match[2]]
+            questions[int(match[1])] = (current, [])
+        elif match := re.match(r" {3}- (.*)", line):
+            questions[max(questions)][1].append(match[1])
+        elif questions and line.startswith("     "):
+            answers = questions[max(questions)][1]
+            answers[-1] += " " + line.strip()
+        elif questions and line.startswith("   "):
+            current[0] += " " + line.strip()
+    return {n: (" ".join(text), answers) for n, (text, answers) in questions.items()}
+
+
+def test_the_decision_guide_asks_numbered_yes_or_no_questions():
+    questions = read_guide()
+    assert list(questions) == list(range(1, len(questions) + 1))
+    assert len(questions) >= 5
+    for number, (question, answers) in questions.items():
+        assert question.startswith("**"), question
+        assert question.endswith("?**"), question
+        replies = [answer.split(":")[0].split(",")[0] for answer in answers]
+        assert replies == ["Yes", "No"], f"question {number}: {answers}"
+
+
+def test_every_answer_names_a_tool_or_a_later_question():
+    questions = read_guide()
+    reached = {1}
+    for number, (_, answers) in questions.items():
+        for answer in answers:
+            links = re.findall(r"\{doc\}`", answer)
+            following = [int(n) for n in re.findall(r"go on to question (\d+)", answer)]
+            assert bool(links) != bool(following), f"question {number}: {answer}"
+            # Forward only: no answer leads back into a loop.
+            assert all(number < n <= len(questions) for n in following), answer
+            reached.update(following)
+    assert reached == set(questions), "every question is reached from question 1"
+
+
+@pytest.mark.parametrize(
+    ("tool", "page"),
+    [
+        ("Dask", "/how-to/dask_distributed"),
+        ("asyncio", "/how-to/asyncio_for_io"),
+        ("threads", "/tutorial/task_parallel"),
+        ("NumPy", "/tutorial/data_parallel"),
+        ("threads", "/how-to/threads_for_data"),
+        ("free-threaded Python", "/explanation/free_threading"),
+        ("subinterpreters", "/explanation/subinterpreters"),
+        ("processes", "/how-to/choose_chunksize"),
+    ],
+)
+def test_the_decision_guide_answers_with_every_tool(tool, page):
+    answers = [answer for _, replies in read_guide().values() for answer in replies]
+    assert any(tool in answer and f"<{page}>" in answer for answer in answers)
 
 
 @pytest.mark.parametrize(

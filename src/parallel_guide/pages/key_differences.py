@@ -7,7 +7,7 @@ measures it for any way of getting results: how long until the caller holds
 the first result, and the last.
 
 :func:`decision_guide_links` reads the page links out of the decision guide
-(``docs/_includes/decision_guide.dot``), so the tests can check that each one
+(``docs/_includes/decision_guide.md``), so the tests can check that each one
 leads to a page.
 
 It needs the standard library only.
@@ -108,17 +108,19 @@ def load_average() -> float | None:
         return None
 
 
-_URL = re.compile(r'\bURL="([^"]+)"')
+# A {doc} role, with or without an explicit title: {doc}`/a/b`, {doc}`x </a/b>`.
+_DOC_ROLE = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`<>]+)>?`")
 
 
-def decision_guide_links(dot_file: str | Path) -> list[str]:
-    """The page links (``URL="..."`` attributes) in a Graphviz file, in order.
+def decision_guide_links(guide: str | Path) -> list[str]:
+    """The pages a MyST file links with ``{doc}`` roles, in order.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     dot = Path(folder, "g.dot")
-    ...     _ = dot.write_text('digraph { a [URL="../how-to/x.html"]; b; }')
-    ...     decision_guide_links(dot)
-    ['../how-to/x.html']
+    ...     guide = Path(folder, "guide.md")
+    ...     text = "- Yes: {doc}`asyncio </how-to/asyncio_for_io>`, {doc}`/a/b`"
+    ...     _ = guide.write_text(text)
+    ...     decision_guide_links(guide)
+    ['/how-to/asyncio_for_io', '/a/b']
     """
-    return _URL.findall(Path(dot_file).read_text(encoding="utf-8"))
+    return _DOC_ROLE.findall(Path(guide).read_text(encoding="utf-8"))
