@@ -221,15 +221,18 @@ def parallel_map(
         >>> log.removeHandler(to_stdout)
         >>> log.setLevel(logging.NOTSET)
 
-        Threads can run anything, lambdas included:
+        Threads can run anything, lambdas included.  An item that fails
+        raises its own exception, with a note saying which item it was:
 
         >>> from concurrent.futures import ThreadPoolExecutor
         >>> with ThreadPoolExecutor(max_workers=2) as threads:
-        ...     parallel_map(lambda x: 10 // x, [1, 2, 0, 3], executor=threads)
-        Traceback (most recent call last):
-        ...
-        ZeroDivisionError: integer division or modulo by zero
-        parallel_map: raised for item #2 of the input: 0
+        ...     try:
+        ...         parallel_map(lambda x: 10 / x, [1, 2, 0, 3], executor=threads)
+        ...     except ZeroDivisionError as error:
+        ...         print(repr(error))
+        ...         print(error.__notes__)
+        ZeroDivisionError('division by zero')
+        ['parallel_map: raised for item #2 of the input: 0']
 
         A lambda cannot be sent to another process, so this fails before any
         process starts:
@@ -397,6 +400,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> list[int | None]:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
     results = getattr(pool, "_result_queue", None)
+    calls = getattr(pool, "_call_queue", None)
     # Cancel through shutdown, never future by future: on Python 3.11 a pool
     # that breaks while its futures are being cancelled one at a time loses
     # its manager thread to InvalidStateError and leaks a queue thread.
@@ -423,6 +427,14 @@ def _stop_pool(pool: ProcessPoolExecutor) -> list[int | None]:
         # the pool as broken, and exit.
         with contextlib.suppress(OSError):
             results._writer.close()
+    if sys.version_info < (3, 11, 5) and calls is not None:
+        # CPython gh-94777 (fixed in 3.11.5): when a worker dies while the
+        # pipe to the workers is full, the thread feeding that pipe waits to
+        # write for ever, and the manager thread waits for it.  Every worker
+        # is gone: closing this process's reading end, as 3.11.5 does, makes
+        # the write fail, and both threads exit.
+        with contextlib.suppress(OSError):
+            calls._reader.close()
     if manager is not None:
         manager.join(STOP_GRACE_SECONDS * 10)
     # Return no process objects: they hold the pool's queues, whose semaphores

@@ -101,13 +101,19 @@ def run_tasks(
 
         A failure is reported with its task, and what needed it does not run:
 
-        >>> run_tasks(
-        ...     {"ok": lambda: 1, "bad": lambda: 1 / 0, "after": lambda x: x},
-        ...     depends_on={"after": ["bad"]},
-        ... )
-        Traceback (most recent call last):
-        ...
-        ExceptionGroup: 1 of 3 tasks failed (1 not run) ...
+        >>> try:
+        ...     run_tasks(
+        ...         {"ok": lambda: 1, "bad": lambda: 1 / 0, "after": lambda x: x},
+        ...         depends_on={"after": ["bad"]},
+        ...     )
+        ... except ExceptionGroup as group:
+        ...     print(group)
+        ...     print(group.__notes__)
+        ...     for error in group.exceptions:
+        ...         print(repr(error), error.__notes__)
+        1 of 3 tasks failed (1 not run) (1 sub-exception)
+        ["run_tasks: not run because a task they need failed: 'after'"]
+        ZeroDivisionError('division by zero') ["run_tasks: raised by task 'bad'"]
 
     """
     if not isinstance(tasks, Mapping):
