@@ -7,6 +7,7 @@ from multiprocessing import get_context
 import psutil
 import pytest
 
+from faults import check_positive
 from parallel_guide.pages.measure_parallel_code import (
     POOL_PHASES,
     WallAndCpu,
@@ -19,7 +20,6 @@ from parallel_guide.pages.measure_parallel_code import (
     spin,
     wall_and_cpu,
 )
-from parallel_guide.pages.what_can_go_wrong import check_positive
 from parallel_guide.tools.workloads import count_primes
 
 needs_affinity = pytest.mark.skipif(

@@ -29,6 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import faults
 from parallel_guide.pages import what_can_go_wrong as wrong
 from parallel_guide.recipes.parallel_map import parallel_map
 
@@ -255,7 +256,7 @@ def make_nested():
         lambda x: x,
         make_nested(),
         functools.partial(lambda x, y: x, y=1),
-        functools.partial(wrong.record_call, path="x", then=lambda x: x),
+        functools.partial(faults.record_call, path="x", then=lambda x: x),
     ],
     ids=["lambda", "nested", "partial-of-lambda", "lambda-in-arguments"],
 )
@@ -351,7 +352,7 @@ def test_functions_defined_in_a_script_file_are_fine(tmp_path, method):
 
 def test_an_exception_keeps_its_type_and_names_the_item(own_pool):
     with pytest.raises(ValueError, match="expected a positive number, got -3") as info:
-        parallel_map(wrong.check_positive, [1, 2, -3, 4], workers=2)
+        parallel_map(faults.check_positive, [1, 2, -3, 4], workers=2)
     assert item_note(info.value) == (
         "parallel_map: raised for item #2 of the input: -3"
     )
@@ -376,7 +377,7 @@ def test_the_note_shows_a_short_repr_of_a_long_item():
 def test_several_failures_report_one_with_its_own_item(given_pool):
     items = [1, -1, 2, -2, 3, -3]
     with pytest.raises(ValueError, match="expected a positive number") as info:
-        parallel_map(wrong.check_positive, items, chunksize=1, executor=given_pool)
+        parallel_map(faults.check_positive, items, chunksize=1, executor=given_pool)
     message, note = str(info.value), item_note(info.value)
     index = int(note.split("#")[1].split()[0])
     assert message == f"expected a positive number, got {items[index]}"
@@ -384,7 +385,7 @@ def test_several_failures_report_one_with_its_own_item(given_pool):
 
 def test_work_after_a_failure_is_not_started(tmp_path, own_pool):
     log = tmp_path / "calls"
-    func = functools.partial(wrong.record_call, path=log, then=wrong.check_positive)
+    func = functools.partial(faults.record_call, path=log, then=faults.check_positive)
     with pytest.raises(ValueError, match="got -1"):
         parallel_map(func, [-1, *range(1, 1000)], workers=1, chunksize=1)
     # One worker, two chunks in flight: item 0 failed, item 1 may have run
@@ -411,7 +412,7 @@ def test_pending_work_in_a_given_executor_is_cancelled():
 
 
 def test_systemexit_in_a_task_reaches_the_caller_and_the_pool_survives(given_pool):
-    func = functools.partial(wrong.sys_exit_on, trigger=2, code=3)
+    func = functools.partial(faults.sys_exit_on, trigger=2, code=3)
     with pytest.raises(SystemExit) as info:
         parallel_map(func, range(5), executor=given_pool)
     assert info.value.code == 3
@@ -421,7 +422,7 @@ def test_systemexit_in_a_task_reaches_the_caller_and_the_pool_survives(given_poo
 
 def test_a_task_raising_timeouterror_is_not_taken_for_the_deadline(own_pool):
     # 16: since 3.11 the task's TimeoutError and the deadline's are one type.
-    func = functools.partial(wrong.timeout_on, trigger=1)
+    func = functools.partial(faults.timeout_on, trigger=1)
     with pytest.raises(TimeoutError, match="the task's own time-out") as info:
         parallel_map(func, range(3), timeout=HANG_FREE_SECONDS, workers=2)
     assert item_note(info.value).startswith("parallel_map: raised for item #1")
@@ -431,20 +432,18 @@ def test_a_task_raising_timeouterror_is_not_taken_for_the_deadline(own_pool):
 
 
 def test_an_unpicklable_exception_arrives_as_runtimeerror_quoting_it(given_pool):
-    func = functools.partial(wrong.raise_unpicklable_on, trigger=1)
+    func = functools.partial(faults.raise_unpicklable_on, trigger=1)
     with pytest.raises(RuntimeError) as info:
         parallel_map(func, range(3), executor=given_pool)
     message = str(info.value)
-    assert message.startswith(
-        "parallel_guide.pages.what_can_go_wrong.UnpicklableError: cannot travel: 1"
-    )
+    assert message.startswith("faults.UnpicklableError: cannot travel: 1")
     assert "could not be pickled" in message
     assert item_note(info.value).startswith("parallel_map: raised for item #1")
     assert parallel_map(wrong.square, [3], executor=given_pool) == [9]
 
 
 def test_an_exception_that_cannot_be_rebuilt_arrives_as_runtimeerror(given_pool):
-    func = functools.partial(wrong.raise_awkward_on, trigger=0)
+    func = functools.partial(faults.raise_awkward_on, trigger=0)
     with pytest.raises(RuntimeError, match="AwkwardError: awkward: 0") as info:
         parallel_map(func, range(3), executor=given_pool)
     assert "in raise_awkward_on" in str(info.value.__cause__)
@@ -453,10 +452,10 @@ def test_an_exception_that_cannot_be_rebuilt_arrives_as_runtimeerror(given_pool)
 
 def test_a_falsy_exception_is_not_mistaken_for_success(given_pool):
     # The standard library's futures test `if exception:` and lose these.
-    func = functools.partial(wrong.raise_falsy_on, trigger=2)
-    with pytest.raises(wrong.FalsyError, match="falsy: 2"):
+    func = functools.partial(faults.raise_falsy_on, trigger=2)
+    with pytest.raises(faults.FalsyError, match="falsy: 2"):
         parallel_map(func, range(4), executor=given_pool)
-    with ThreadPoolExecutor(2) as threads, pytest.raises(wrong.FalsyError):
+    with ThreadPoolExecutor(2) as threads, pytest.raises(faults.FalsyError):
         parallel_map(func, range(4), executor=threads)
 
 
@@ -464,9 +463,9 @@ def test_a_falsy_exception_is_not_mistaken_for_success(given_pool):
 
 
 DEATHS = {
-    "os._exit": (functools.partial(wrong.exit_on, trigger=3, code=7), "exit code 7"),
-    "segfault": (functools.partial(wrong.crash_on, trigger=3), "signal SIGSEGV"),
-    "SIGKILL": (functools.partial(wrong.kill_on, trigger=3), "signal SIGKILL"),
+    "os._exit": (functools.partial(faults.exit_on, trigger=3, code=7), "exit code 7"),
+    "segfault": (functools.partial(faults.crash_on, trigger=3), "signal SIGSEGV"),
+    "SIGKILL": (functools.partial(faults.kill_on, trigger=3), "signal SIGKILL"),
 }
 
 
@@ -499,7 +498,7 @@ def test_a_dying_worker_breaks_a_given_pool_without_a_hang(given_pool, death):
 def test_a_worker_dying_with_big_arguments_in_flight_does_not_hang(own_pool):
     # 7: the queue feeding the workers is full of megabytes nobody will read.
     big = bytes(8 * 2**20)
-    func = functools.partial(wrong.exit_on, trigger=big)
+    func = functools.partial(faults.exit_on, trigger=big)
     with pytest.raises(BrokenProcessPool):
         parallel_map(func, [big] * 6, workers=2, chunksize=1)
 
@@ -507,7 +506,7 @@ def test_a_worker_dying_with_big_arguments_in_flight_does_not_hang(own_pool):
 def test_a_worker_dying_while_sending_its_results_does_not_hang(own_pool, children_now):
     # 7: half a message in the results pipe. The pool's manager thread waits
     # for the rest for ever; parallel_map notices the dead worker itself.
-    func = functools.partial(wrong.die_while_sending_on, trigger=2)
+    func = functools.partial(faults.die_while_sending_on, trigger=2)
     start = time.monotonic()
     with pytest.raises(BrokenProcessPool) as info:
         parallel_map(func, range(5), workers=1, chunksize=1)
@@ -521,7 +520,9 @@ def test_a_worker_dying_while_sending_its_results_does_not_hang(own_pool, childr
 
 def test_an_unpicklable_item_fails_with_its_position(own_pool):
     with pytest.raises((TypeError, AttributeError)) as info:
-        parallel_map(wrong.raise_item, [1, 2, threading.Lock()], workers=1, chunksize=1)
+        parallel_map(
+            faults.raise_item, [1, 2, threading.Lock()], workers=1, chunksize=1
+        )
     assert "pickle" in str(info.value)
     assert "item #2 of the input" in "\n".join(info.value.__notes__)
 
@@ -530,13 +531,13 @@ def test_an_unpicklable_item_fails_with_its_position(own_pool):
 def test_an_item_that_breaks_the_worker_when_unpickled_breaks_the_pool(
     own_pool, payload
 ):
-    items = [1, getattr(wrong, payload)(), 3]
+    items = [1, getattr(faults, payload)(), 3]
     with pytest.raises(BrokenProcessPool):
-        parallel_map(wrong.raise_item, items, workers=1, chunksize=1)
+        parallel_map(faults.raise_item, items, workers=1, chunksize=1)
 
 
 def test_an_unpicklable_result_fails_for_its_chunk_and_the_pool_survives(given_pool):
-    func = functools.partial(wrong.unpicklable_result_on, trigger=1)
+    func = functools.partial(faults.unpicklable_result_on, trigger=1)
     for _ in range(5):
         with pytest.raises((TypeError, AttributeError)) as info:
             parallel_map(func, range(3), chunksize=1, executor=given_pool)
@@ -546,14 +547,14 @@ def test_an_unpicklable_result_fails_for_its_chunk_and_the_pool_survives(given_p
 
 
 def test_a_worker_dying_while_pickling_its_result_breaks_the_pool(own_pool):
-    func = functools.partial(wrong.exit_when_pickled_on, trigger=1)
+    func = functools.partial(faults.exit_when_pickled_on, trigger=1)
     with pytest.raises(BrokenProcessPool) as info:
         parallel_map(func, range(3), workers=1, chunksize=1)
     assert "exit code 9" in "\n".join(info.value.__notes__)
 
 
 def test_a_result_that_cannot_be_unpickled_breaks_the_pool_with_the_cause(own_pool):
-    func = functools.partial(wrong.fail_when_unpickled_on, trigger=1)
+    func = functools.partial(faults.fail_when_unpickled_on, trigger=1)
     with pytest.raises(BrokenProcessPool) as info:
         parallel_map(func, range(3), workers=1, chunksize=1)
     assert "unpickling refused" in str(info.value.__cause__)
@@ -577,7 +578,7 @@ def test_an_endless_generator_is_consumed_only_as_work_progresses():
     def func(x):
         with lock:
             counts["done"] += 1
-        return wrong.check_positive(200 - x)  # fails from item 200 on
+        return faults.check_positive(200 - x)  # fails from item 200 on
 
     with (
         ThreadPoolExecutor(2) as threads,
@@ -594,7 +595,7 @@ def test_an_endless_generator_is_consumed_only_as_work_progresses():
 
 
 def test_an_endless_generator_with_the_own_pool_stops_at_the_failure(own_pool):
-    func = functools.partial(wrong.sys_exit_on, trigger=500, code=5)
+    func = functools.partial(faults.sys_exit_on, trigger=500, code=5)
     with pytest.raises(SystemExit):
         parallel_map(func, itertools.count(), workers=2)
 
@@ -638,7 +639,7 @@ def test_a_worker_ignoring_sigterm_is_killed(own_pool, tmp_path, children_now):
     # pool is stopped while a worker is certainly ignoring SIGTERM.
     ready = tmp_path / "ready"
     func = functools.partial(
-        wrong.call_by_item,
+        faults.call_by_item,
         calls={0: "ignore_sigterm_and_hang", 1: "fail_once_ready"},
         ready=ready,
     )
@@ -696,7 +697,7 @@ def test_a_shut_down_executor_is_reported_by_the_executor():
 def test_a_failing_initializer_breaks_the_pool_without_a_hang(mp_context):
     with (
         ProcessPoolExecutor(
-            1, mp_context=mp_context, initializer=wrong.fail_to_start
+            1, mp_context=mp_context, initializer=faults.fail_to_start
         ) as pool,
         pytest.raises(BrokenProcessPool),
     ):
@@ -705,17 +706,17 @@ def test_a_failing_initializer_breaks_the_pool_without_a_hang(mp_context):
 
 def test_large_arguments_and_results_travel_intact():
     size = 32 * 2**20
-    assert parallel_map(wrong.big_bytes, [size, 1], workers=2) == [
+    assert parallel_map(faults.big_bytes, [size, 1], workers=2) == [
         bytes(size),
         bytes(1),
     ]
-    assert parallel_map(wrong.length, [bytes(size)], workers=1) == [size]
+    assert parallel_map(faults.length, [bytes(size)], workers=1) == [size]
 
 
 def test_workers_replaced_during_the_map_do_not_lose_work():
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(2, mp_context=context, max_tasks_per_child=1) as pool:
-        pids = parallel_map(wrong.worker_pid, range(6), chunksize=1, executor=pool)
+        pids = parallel_map(faults.worker_pid, range(6), chunksize=1, executor=pool)
     assert len(pids) == 6
     assert len(set(pids)) == 6  # one task per worker process
 
@@ -724,14 +725,14 @@ def test_workers_replaced_during_the_map_do_not_lose_work():
 
 
 def test_own_workers_start_afresh_even_with_threads_running(monkeypatch):
-    monkeypatch.setattr(wrong, "PARENT_STATE", "changed in the parent")
+    monkeypatch.setattr(faults, "PARENT_STATE", "changed in the parent")
     release = threading.Event()
     thread = threading.Thread(target=release.wait, args=(30,))
     thread.start()
     try:
         # A forked worker would copy the thread's locks and the changed value.
         assert (
-            parallel_map(wrong.read_parent_state, [0, 1], workers=2)
+            parallel_map(faults.read_parent_state, [0, 1], workers=2)
             == ["as imported"] * 2
         )
     finally:
@@ -740,16 +741,16 @@ def test_own_workers_start_afresh_even_with_threads_running(monkeypatch):
 
 
 def test_the_state_check_does_tell_fork_from_spawn(monkeypatch):
-    monkeypatch.setattr(wrong, "PARENT_STATE", "changed in the parent")
+    monkeypatch.setattr(faults, "PARENT_STATE", "changed in the parent")
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
-        assert parallel_map(wrong.read_parent_state, [0], executor=pool) == [
+        assert parallel_map(faults.read_parent_state, [0], executor=pool) == [
             "changed in the parent"
         ]
 
 
 def test_a_nested_call_runs_in_its_worker_instead_of_starting_a_pool():
-    results = parallel_map(wrong.nested_pids, [3, 3], workers=2, chunksize=1)
+    results = parallel_map(faults.nested_pids, [3, 3], workers=2, chunksize=1)
     for outer, inner in results:
         assert inner == [outer] * 3
     assert os.getpid() not in {outer for outer, _ in results}
@@ -760,7 +761,7 @@ def test_a_nested_call_runs_in_its_worker_instead_of_starting_a_pool():
 
 HANGING_SCRIPT = """
 import sys
-from parallel_guide.pages import what_can_go_wrong
+import faults  # from tests/, on PYTHONPATH
 import parallel_guide.recipes.parallel_map
 from parallel_guide.recipes.parallel_map import parallel_map
 
@@ -768,7 +769,7 @@ module = sys.modules["parallel_guide.recipes.parallel_map"]
 if __name__ == "__main__":
     module.START_METHOD = sys.argv[1]
     parallel_map(
-        what_can_go_wrong.announce_and_hang, [0, 0], workers=2, chunksize=1,
+        faults.announce_and_hang, [0, 0], workers=2, chunksize=1,
         serial_below=0,  # the test is about worker processes
     )
 """
@@ -778,12 +779,14 @@ def start_hanging_script(tmp_path, start_method):
     """Start a script whose two workers hang; return it and the workers' ids."""
     script = tmp_path / "hang.py"
     script.write_text(HANGING_SCRIPT)
+    tests = os.path.dirname(faults.__file__)
     process = subprocess.Popen(
         [sys.executable, str(script), start_method],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as in a terminal
+        env={**os.environ, "PYTHONPATH": tests},
     )
     try:
         pids = [int(process.stdout.readline().split()[1]) for _ in range(2)]
@@ -943,7 +946,7 @@ def test_a_long_input_keeps_what_ran_here_and_sends_the_rest_to_processes(
 ):
     # Ten items of 60 ms: the first alone predicts 0.6 s, more than the
     # default 0.1 s, so it is the only one that runs here.
-    pids = parallel_map(wrong.pid_after, [0.06] * 10)
+    pids = parallel_map(faults.pid_after, [0.06] * 10)
     assert len(pids) == 10
     assert pids[0] == os.getpid()
     assert os.getpid() not in pids[1:]
@@ -954,7 +957,7 @@ def test_a_long_input_keeps_what_ran_here_and_sends_the_rest_to_processes(
 def test_a_generator_runs_here_until_the_budget_is_spent(serial_fallback):
     # No length to predict from: batches of 1, 2, 4, ... run here until the
     # time spent passes serial_below, then the rest go to processes.
-    pids = parallel_map(wrong.pid_after, (0.02 for _ in range(30)), serial_below=0.05)
+    pids = parallel_map(faults.pid_after, (0.02 for _ in range(30)), serial_below=0.05)
     here = pids.count(os.getpid())
     assert 1 <= here < 30
     assert pids[:here] == [os.getpid()] * here  # a prefix, in input order
@@ -968,13 +971,13 @@ def test_a_generator_runs_here_until_the_budget_is_spent(serial_fallback):
 def test_serial_below_0_or_a_timeout_uses_processes_for_everything(
     serial_fallback, options
 ):
-    pids = parallel_map(wrong.worker_pid, range(4), **options)
+    pids = parallel_map(faults.worker_pid, range(4), **options)
     assert os.getpid() not in pids
 
 
 def test_an_exception_here_keeps_its_type_and_names_the_item(serial_fallback):
     with pytest.raises(ValueError, match="expected a positive number, got -3") as info:
-        parallel_map(wrong.check_positive, [1, 2, -3, 4])
+        parallel_map(faults.check_positive, [1, 2, -3, 4])
     assert item_note(info.value) == "parallel_map: raised for item #2 of the input: -3"
 
 
@@ -983,7 +986,7 @@ def test_what_processes_could_not_send_fails_here_too(serial_fallback, items):
     # The first item of each batch (#0, then #1, #3, ...) and its result are
     # pickled, so a small input fails where a large one would.
     with pytest.raises(TypeError, match="pickle") as info:
-        parallel_map(wrong.raise_item, items)
+        parallel_map(faults.raise_item, items)
     assert "cannot be pickled" in "\n".join(info.value.__notes__)
 
 
@@ -1029,7 +1032,7 @@ def test_items_worth_sending_go_to_processes_after_the_trial(
     serial_fallback, pools_started
 ):
     # 2 ms of sleep is far more than pickling a float and an int both ways.
-    pids = parallel_map(wrong.pid_after, [0.002] * 200, serial_below=0.05)
+    pids = parallel_map(faults.pid_after, [0.002] * 200, serial_below=0.05)
     here = pids.count(os.getpid())
     assert 1 <= here < 200
     assert pids[:here] == [os.getpid()] * here

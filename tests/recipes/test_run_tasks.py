@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import faults
 from parallel_guide.pages import what_can_go_wrong as wrong
 from parallel_guide.recipes.run_tasks import run_tasks
 
@@ -289,7 +290,7 @@ def process_pool(mp_context):
 def test_tasks_run_in_a_given_process_pool_which_is_left_running(process_pool):
     results = run_tasks(
         {
-            "pid": wrong.worker_pid,
+            "pid": faults.worker_pid,
             "nine": functools.partial(wrong.square, 3),
             "eighty_one": wrong.square,
         },
@@ -305,7 +306,10 @@ def test_unpicklable_tasks_are_named_before_anything_runs(process_pool, tmp_path
     log = tmp_path / "calls"
     with pytest.raises(TypeError, match=r"run_tasks\(\) task 'inline' cannot send"):
         run_tasks(
-            {"fine": functools.partial(wrong.record_call, 1, log), "inline": lambda: 1},
+            {
+                "fine": functools.partial(faults.record_call, 1, log),
+                "inline": lambda: 1,
+            },
             executor=process_pool,
         )
     assert not log.exists()
@@ -317,7 +321,7 @@ def test_a_dying_worker_is_reported_without_a_hang(process_pool):
     with pytest.raises(ExceptionGroup) as info:
         run_tasks(
             {
-                "dies": functools.partial(wrong.exit_on, 1, trigger=1),
+                "dies": functools.partial(faults.exit_on, 1, trigger=1),
                 "after": wrong.square,
             },
             depends_on={"after": ["dies"]},
