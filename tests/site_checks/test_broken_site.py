@@ -11,7 +11,19 @@ import shutil
 
 import pytest
 
-from site_checks import sitechecks
+from site_checks import (
+    built_site,
+    code_blocks,
+    copy_buttons,
+    fragments,
+    links,
+    metadata,
+    nu_checker,
+    programs,
+    rendered_pages,
+    search,
+    theme_toggle,
+)
 
 
 def flagged(problems: list[str]) -> dict[str, str]:
@@ -27,7 +39,7 @@ def flagged(problems: list[str]) -> dict[str, str]:
 
 
 def test_a_page_without_a_title_or_a_description_is_reported(broken_root):
-    problems = flagged(sitechecks.head_problems(broken_root))
+    problems = flagged(metadata.head_problems(broken_root))
     assert set(problems) == {"no_title.html", "no_description.html"}, problems
     assert "no title" in problems["no_title.html"]
     assert "no meta description" in problems["no_description.html"]
@@ -45,11 +57,11 @@ def test_site_level_files_and_tags_are_required(broken_root, work):
     clean = copy / "clean.html"
     clean.write_text(clean.read_text().replace('property="og:', 'property="xx:'))
 
-    site = sitechecks.site_problems(copy)
+    site = metadata.site_problems(copy)
     assert "404.html: missing (notfound.extension)" in site
     assert "sitemap.xml: does not list clean.html" in site
     assert any(p.startswith("sitemap.xml: https") and "gone.html" in p for p in site)
-    head = flagged(sitechecks.head_problems(copy))
+    head = flagged(metadata.head_problems(copy))
     assert "no Open Graph og:title, og:description" in head["clean.html"]
     assert "the favicon _static/favicon.svg does not exist" in head["index.html"]
 
@@ -60,13 +72,13 @@ def test_a_404_page_with_relative_links_is_reported(broken_root, work):
     shutil.copytree(broken_root, copy)
     page = copy / "404.html"
     page.write_text(page.read_text().replace('href="/en/latest/', 'href="'))
-    problems = sitechecks.not_found_page_problems(copy)
+    problems = metadata.not_found_page_problems(copy)
     assert problems, "relative links on the 404 page went unnoticed"
     assert all("is relative or outside /en/latest/" in p for p in problems)
 
 
 def test_nu_html_checker_reports_a_missing_alt_and_a_duplicate_id(broken_root, vnu_jar):
-    problems = flagged(sitechecks.vnu_problems(broken_root, vnu_jar))
+    problems = flagged(nu_checker.vnu_problems(broken_root, vnu_jar))
     assert set(problems) == {"image_without_alt.html", "duplicate_id.html"}, problems
     assert "must have an “alt” attribute" in problems["image_without_alt.html"]
     assert "Duplicate ID “twice”" in problems["duplicate_id.html"]
@@ -77,7 +89,7 @@ def test_the_theme_markup_the_nu_checker_rejected_is_repaired(broken_root):
     would also report clean.html (Furo copies the captioned table's id onto
     its wrapper), every page (toctree captions without aria-level) and the
     viewcode page (divs inside pre)."""
-    page = sitechecks.parse(broken_root, "clean.html")
+    page = built_site.parse(broken_root, "clean.html")
     table = page.find("table", id="clean-table")
     assert table is not None
     assert "table-wrapper" in table.parent["class"]
@@ -85,13 +97,13 @@ def test_the_theme_markup_the_nu_checker_rejected_is_repaired(broken_root):
     captions = page.select('p.caption[role="heading"]')
     assert captions
     assert all(caption.get("aria-level") == "2" for caption in captions)
-    source = sitechecks.parse(broken_root, "_modules/parallel_guide/workloads.html")
+    source = built_site.parse(broken_root, "_modules/parallel_guide/workloads.html")
     assert source.select("pre span.viewcode-block")
     assert not source.select("pre div")
 
 
 def test_a_missing_page_and_a_missing_anchor_are_reported(broken_root, work):
-    problems = sitechecks.link_problems(broken_root, work)
+    problems = links.link_problems(broken_root, work)
     assert set(flagged(problems)) == {"broken_links.html"}, problems
     assert len(problems) == 3, problems
     assert any("no-such-page.html" in p for p in problems)
@@ -102,8 +114,8 @@ def test_a_missing_page_and_a_missing_anchor_are_reported(broken_root, work):
 # -- Snippets -----------------------------------------------------------------
 
 
-def _program(broken_root, number: int) -> sitechecks.Block:
-    block = sitechecks.blocks(broken_root, "bad_programs.html")[number]
+def _program(broken_root, number: int) -> code_blocks.Block:
+    block = code_blocks.blocks(broken_root, "bad_programs.html")[number]
     assert block.is_program
     return block
 
@@ -113,7 +125,7 @@ def test_a_program_whose_worker_spawn_cannot_import_fails(
     broken_root, work, start_method
 ):
     block = _program(broken_root, 0)
-    problem = sitechecks.run_program(block.copied, start_method, work / "bad0")
+    problem = programs.run_program(block.copied, start_method, work / "bad0")
     assert problem is not None
     assert f"exited 1 under {start_method}" in problem
 
@@ -121,34 +133,36 @@ def test_a_program_whose_worker_spawn_cannot_import_fails(
 def test_the_same_program_runs_under_fork(broken_root, work):
     """Shows the runner really varies the start method: fork copies the worker."""
     block = _program(broken_root, 0)
-    assert sitechecks.run_program(block.copied, "fork", work / "bad0-fork") is None
+    assert programs.run_program(block.copied, "fork", work / "bad0-fork") is None
 
 
 def test_a_block_marked_as_script_is_run_and_its_failure_reported(broken_root, work):
     block = _program(broken_root, 1)
     assert "script" in block.classes
-    problem = sitechecks.run_program(block.copied, "spawn", work / "bad1")
+    problem = programs.run_program(block.copied, "spawn", work / "bad1")
     assert problem is not None
     assert "this script fails on purpose" in problem
 
 
 def test_a_program_that_hangs_is_stopped_at_the_timeout(broken_root, work):
     block = _program(broken_root, 2)
-    problem = sitechecks.run_program(block.copied, "spawn", work / "bad2", timeout=2)
+    problem = programs.run_program(block.copied, "spawn", work / "bad2", timeout=2)
     assert problem == "did not finish within 2 s under spawn"
 
 
 def test_the_clean_program_runs_under_every_start_method(
     broken_root, work, start_method
 ):
-    (block,) = [b for b in sitechecks.blocks(broken_root, "clean.html") if b.is_program]
-    assert sitechecks.run_program(block.copied, start_method, work / "clean") is None
+    (block,) = [
+        b for b in code_blocks.blocks(broken_root, "clean.html") if b.is_program
+    ]
+    assert programs.run_program(block.copied, start_method, work / "clean") is None
 
 
 def test_fragments_that_nothing_executes_are_reported(broken_root):
     problems = {
-        page: sitechecks.fragment_problems(broken_root, page)
-        for page in sitechecks.pages(broken_root)
+        page: fragments.fragment_problems(broken_root, page)
+        for page in built_site.pages(broken_root)
     }
     problems = {page: found for page, found in problems.items() if found}
     assert set(problems) == {"unexecuted_fragments.html", "copied_prompts.html"}
@@ -174,9 +188,9 @@ def test_console_errors_axe_violations_and_vanishing_plots_are_reported(
     broken_root, broken_server, chrome, axe_source, work
 ):
     found = {}
-    for page in sitechecks.pages(broken_root):
+    for page in built_site.pages(broken_root):
         for theme in ("light", "dark"):
-            problems = sitechecks.page_problems(
+            problems = rendered_pages.page_problems(
                 chrome, broken_server, page, theme, axe_source, work / "shots"
             )
             if problems:
@@ -190,21 +204,21 @@ def test_console_errors_axe_violations_and_vanishing_plots_are_reported(
 def test_a_page_left_out_of_the_search_index_is_reported(
     broken_root, broken_server, chrome
 ):
-    problems = sitechecks.search_problems(
+    problems = search.search_problems(
         chrome, broken_server, broken_root, "quuxification"
     )
     assert problems == [
         "hidden_from_search.html: mentions 'quuxification' but searching for it "
         "lists only []"
     ]
-    assert not sitechecks.search_problems(
+    assert not search.search_problems(
         chrome, broken_server, broken_root, "deliberately"
     )
 
 
 def test_copying_ipython_prompts_and_output_is_reported(broken_server, chrome):
-    assert not sitechecks.copy_button_problems(chrome, broken_server, "clean.html")
-    problems = sitechecks.copy_button_problems(
+    assert not copy_buttons.copy_button_problems(chrome, broken_server, "clean.html")
+    problems = copy_buttons.copy_button_problems(
         chrome, broken_server, "copied_prompts.html"
     )
     assert problems == [
@@ -214,18 +228,20 @@ def test_copying_ipython_prompts_and_output_is_reported(broken_server, chrome):
 
 
 def test_a_copy_that_differs_from_the_block_is_reported(broken_root):
-    (block,) = [b for b in sitechecks.blocks(broken_root, "clean.html") if b.is_program]
-    problems = sitechecks.copy_problems(block, block.copied + "\nextra")
+    (block,) = [
+        b for b in code_blocks.blocks(broken_root, "clean.html") if b.is_program
+    ]
+    problems = code_blocks.copy_problems(block, block.copied + "\nextra")
     assert len(problems) == 1
     assert "the clipboard holds" in problems[0]
 
 
 def test_a_theme_toggle_that_does_nothing_is_reported(broken_server, chrome):
-    problems = sitechecks.theme_toggle_problems(
+    problems = theme_toggle.theme_toggle_problems(
         chrome, broken_server.url("dead_theme_toggle.html")
     )
     assert len(problems) == 1, problems
     assert problems[0].startswith("dead_theme_toggle.html: three clicks")
     assert "never ['dark', 'light']" in problems[0]
     clean = broken_server.url("clean.html")
-    assert not sitechecks.theme_toggle_problems(chrome, clean)
+    assert not theme_toggle.theme_toggle_problems(chrome, clean)

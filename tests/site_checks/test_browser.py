@@ -10,11 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from site_checks import sitechecks
+from site_checks import (
+    browser,
+    built_site,
+    code_blocks,
+    colours,
+    copy_buttons,
+    rendered_pages,
+    search,
+    theme_toggle,
+)
 
 SITE = Path(os.environ["SITE_HTML"]).resolve()
-PAGES = sitechecks.pages(SITE)
-PAGES_WITH_CODE = [page for page in PAGES if sitechecks.blocks(SITE, page)]
+PAGES = built_site.pages(SITE)
+PAGES_WITH_CODE = [page for page in PAGES if code_blocks.blocks(SITE, page)]
 THEMES = ["light", "dark"]
 SEARCH_WORD = "chunksize"
 
@@ -24,14 +33,14 @@ SEARCH_WORD = "chunksize"
 def test_page_is_clean_and_accessible(
     page, theme, chrome, site_server, axe_source, artefacts
 ):
-    problems = sitechecks.page_problems(
+    problems = rendered_pages.page_problems(
         chrome, site_server, page, theme, axe_source, artefacts / "screenshots"
     )
     assert not problems, "\n".join(problems)
 
 
 def test_search_box_lists_the_pages_that_mention_a_word(chrome, site_server, site_root):
-    problems = sitechecks.search_problems(chrome, site_server, site_root, SEARCH_WORD)
+    problems = search.search_problems(chrome, site_server, site_root, SEARCH_WORD)
     assert not problems, "\n".join(problems)
 
 
@@ -39,13 +48,13 @@ def test_search_box_lists_the_pages_that_mention_a_word(chrome, site_server, sit
 def test_copy_buttons_copy_the_code_without_prompts_or_output(
     page, chrome, site_server
 ):
-    problems = sitechecks.copy_button_problems(chrome, site_server, page)
+    problems = copy_buttons.copy_button_problems(chrome, site_server, page)
     assert not problems, "\n".join(problems)
 
 
 def test_theme_toggle_reaches_auto_light_and_dark(chrome, site_server):
     url = site_server.url("index.html")
-    problems = sitechecks.theme_toggle_problems(chrome, url)
+    problems = theme_toggle.theme_toggle_problems(chrome, url)
     assert not problems, "\n".join(problems)
 
 
@@ -55,22 +64,22 @@ def test_auto_theme_follows_a_dark_system_setting(chrome, site_server):
         {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
     )
     try:
-        sitechecks.open_page(chrome, site_server.url("index.html"))
-        sitechecks.set_theme(chrome, "auto")
-        sitechecks.open_page(chrome, site_server.url("index.html"))
-        background, _ = sitechecks.body_colours(chrome)
+        browser.open_page(chrome, site_server.url("index.html"))
+        browser.set_theme(chrome, "auto")
+        browser.open_page(chrome, site_server.url("index.html"))
+        background, _ = browser.body_colours(chrome)
     finally:
         chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
-    assert sitechecks.luminance(background) < 0.2, background
+    assert colours.luminance(background) < 0.2, background
 
 
 def test_a_missing_address_shows_the_styled_404_page(chrome, site_server):
-    sitechecks.console_errors(chrome)
+    browser.console_errors(chrome)
     missing = site_server.url("no/such/deep/page.html")
-    sitechecks.open_page(chrome, missing)
+    browser.open_page(chrome, missing)
     errors = [
         message
-        for message in sitechecks.console_errors(chrome)
+        for message in browser.console_errors(chrome)
         if not message.startswith(missing)  # the missing page's own 404
     ]
     assert "not found" in chrome.title.lower(), chrome.title

@@ -1,7 +1,7 @@
 """Code a reader copies: complete programs run, fragments were run by the page.
 
 Blocks are read from the built HTML exactly as the copy button copies them
-(sitechecks.format_copy_text, checked against real clicks in test_browser).
+(code_blocks.format_copy_text, checked against real clicks in test_browser).
 """
 
 import os
@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from site_checks import sitechecks
+from site_checks import built_site, code_blocks, fragments, programs
 
 SITE = Path(os.environ["SITE_HTML"]).resolve()
-PAGES = sitechecks.pages(SITE)
+PAGES = built_site.pages(SITE)
 PROGRAMS = [
     block
     for page in PAGES
-    for block in sitechecks.blocks(SITE, page)
+    for block in code_blocks.blocks(SITE, page)
     if block.is_program
 ]
 PROGRAM_TIMEOUT = 90
@@ -31,7 +31,7 @@ def test_the_site_shows_complete_programs():
 @pytest.mark.parametrize("block", PROGRAMS, ids=lambda block: block.name)
 def test_a_copied_program_runs(block, start_method, work):
     folder = work / "programs" / block.name.replace("/", "_") / start_method
-    problem = sitechecks.run_program(
+    problem = programs.run_program(
         block.copied, start_method, folder, timeout=PROGRAM_TIMEOUT
     )
     assert problem is None, f"{block.name} ({block.first_line!r}) {problem}"
@@ -39,5 +39,5 @@ def test_a_copied_program_runs(block, start_method, work):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_fragment_was_executed(page):
-    problems = sitechecks.fragment_problems(SITE, page)
+    problems = fragments.fragment_problems(SITE, page)
     assert not problems, "\n".join(problems)
