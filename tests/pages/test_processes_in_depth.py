@@ -7,7 +7,6 @@ import sys
 import threading
 from pathlib import Path
 
-import psutil
 import pytest
 
 from parallel_guide.pages import processes_in_depth
@@ -22,8 +21,8 @@ from parallel_guide.pages.processes_in_depth import (
     peak_memory_mb,
     pickle_problem,
     read_setting,
-    run_python,
 )
+from parallel_guide.tools.run_python import run_python
 
 
 def test_a_forked_worker_sees_the_parents_change_and_a_spawned_one_does_not(
@@ -98,50 +97,6 @@ def test_an_executor_replacing_workers_either_finishes_or_hangs_until_killed():
     if not run.timed_out:
         assert run.stdout == "[5, 4, 3, 2, 1]\n"
         assert run.returncode == 0
-
-
-def test_run_python_returns_the_output_of_a_program():
-    run = run_python("import sys; print('out'); print('err', file=sys.stderr)")
-    assert (run.returncode, run.stdout, run.stderr, run.timed_out) == (
-        0,
-        "out\n",
-        "err\n",
-        False,
-    )
-
-
-def test_run_python_sets_the_start_method():
-    run = run_python(
-        "import multiprocessing; print(multiprocessing.get_start_method())",
-        start_method="spawn",
-    )
-    assert run.stdout == "spawn\n"
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
-def test_run_python_kills_a_hanging_program_and_its_children():
-    run = run_python(
-        "import subprocess, sys, time\n"
-        "sleeper = 'import time; time.sleep(60)'\n"
-        "child = subprocess.Popen([sys.executable, '-c', sleeper])\n"
-        "print(child.pid, flush=True)\n"
-        "time.sleep(60)\n",
-        timeout=3,
-    )
-    assert run.timed_out
-    assert run.returncode is None
-    assert 3 <= run.seconds < 30
-    child = int(run.stdout.split()[0])
-    # SIGKILL is delivered asynchronously: give the child a moment to go.
-    _, alive = psutil.wait_procs(_process_or_nothing(child), timeout=5)
-    assert all(p.status() == psutil.STATUS_ZOMBIE for p in alive)
-
-
-def _process_or_nothing(pid):
-    try:
-        return [psutil.Process(pid)]
-    except psutil.NoSuchProcess:
-        return []
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="the warning is new in 3.12")

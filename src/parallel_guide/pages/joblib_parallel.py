@@ -17,7 +17,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from parallel_guide.pages.processes_in_depth import ProgramRun, run_python
+from parallel_guide.tools.run_python import ProgramRun, run_python
 
 __all__ = [
     "call_in_fresh_interpreter",

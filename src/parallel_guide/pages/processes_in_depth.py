@@ -4,23 +4,17 @@ The code behind the "Processes in depth" page: worker functions that show
 what a worker process sees (:func:`read_setting`), what can be sent to one
 (:func:`pickle_problem`), set-up that runs once per worker
 (:func:`load_table`, :func:`lookup`), a task that leaks memory
-(:func:`leaky_task`), and :func:`run_python`, which runs a program in a fresh
-interpreter with a timeout, so that pages can show programs that fail or hang
-without failing or hanging themselves.
+(:func:`leaky_task`), and the programs the page runs in a fresh interpreter
+with :func:`~parallel_guide.tools.run_python.run_python`.
 
 It needs the standard library only.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -28,7 +22,6 @@ __all__ = [
     "FORK_WITH_A_THREAD",
     "POOL_WITH_A_FUNCTION_FROM_MAIN",
     "SETTING",
-    "ProgramRun",
     "leaky_task",
     "load_table",
     "lookup",
@@ -36,7 +29,6 @@ __all__ = [
     "peak_memory_mb",
     "pickle_problem",
     "read_setting",
-    "run_python",
 ]
 
 SETTING = "as imported"
@@ -126,127 +118,6 @@ def peak_memory_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kibibytes, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-@dataclass(frozen=True)
-class ProgramRun:
-    """What a program run by :func:`run_python` did."""
-
-    returncode: int | None
-    """The exit code, negative for a signal; None if it was stopped at the timeout."""
-    stdout: str
-    stderr: str
-    timed_out: bool
-    seconds: float
-
-
-def run_python(
-    code: str, *, timeout: float = 10.0, start_method: str | None = None
-) -> ProgramRun:
-    r"""Run ``code`` with ``python -c`` in a new interpreter.
-
-    A program given with ``-c`` has a main module like a notebook's or an
-    interactive session's: there is no file that a worker could import it
-    from.  With ``start_method``, it is set before the program runs.
-
-    After ``timeout`` seconds the program *and every process it started* are
-    killed (the program runs in its own process group), so a program that
-    hangs, or leaves workers behind, cannot outlive the call.  Output is
-    plain text: colour is switched off.
-
-    >>> run = run_python("print(6 * 7)")
-    >>> run.returncode, run.stdout, run.timed_out
-    (0, '42\n', False)
-    """
-    if start_method is not None:
-        setup = f"multiprocessing.set_start_method({start_method!r})"
-        code = f"import multiprocessing; {setup}\n{code}"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("FORCE_COLOR", "PYTHONSTARTUP")
-    }
-    env.update(NO_COLOR="1", PYTHON_COLORS="0", PYTHONUNBUFFERED="1")
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-c", code],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=sys.platform != "win32",
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        stdout, stderr = process.communicate()
-        timed_out = True
-    finally:
-        # Workers left behind by a program that did exit are stopped too.
-        _kill_group(process)
-    return ProgramRun(
-        returncode=None if timed_out else process.returncode,
-        stdout=stdout,
-        stderr=stderr,
-        timed_out=timed_out,
-        seconds=time.perf_counter() - start,
-    )
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    """Kill the program and every process it started, leaving no leftovers.
-
-    The resource tracker (a helper process :mod:`multiprocessing` starts) is
-    spared at first: once every other process has gone it removes the
-    semaphores and shared memory they left, which killing it too would leave
-    in ``/dev/shm``.  Whatever is still alive after a grace period is killed.
-    """
-    if sys.platform == "win32":
-        process.kill()
-        return
-    group = process.pid
-    for pid in _group_members(group):
-        if b"resource_tracker" not in _cmdline(pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + _TRACKER_GRACE_SECONDS
-    while _group_members(group) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal.SIGKILL)
-
-
-_TRACKER_GRACE_SECONDS = 5.0
-
-
-def _group_members(group: int) -> list[int]:
-    """Live (not zombie) processes in a process group; Linux reads /proc."""
-    if not os.path.isdir("/proc"):  # other POSIX systems: treat as done
-        return []
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        # After the command: state, ppid, pgrp.
-        if int(fields[2]) == group and fields[0] != b"Z":
-            members.append(int(entry))
-    return members
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            return cmdline.read()
-    except OSError:
-        return b""
 
 
 FORK_WITH_A_THREAD = """\

@@ -15,11 +15,8 @@ import re
 import sys
 from dataclasses import dataclass
 
-from parallel_guide.pages.processes_in_depth import (
-    FORK_WITH_A_THREAD,
-    ProgramRun,
-    run_python,
-)
+from parallel_guide.pages.processes_in_depth import FORK_WITH_A_THREAD
+from parallel_guide.tools.run_python import ProgramRun, run_python
 
 __all__ = ["FAILURES", "Failure", "reproduce"]
 
@@ -159,7 +156,7 @@ def reproduce(name: str, *, timeout: float = 60) -> ProgramRun:
     """Run the program of ``FAILURES[name]`` in a fresh interpreter.
 
     The program and every process it starts are killed after ``timeout``
-    seconds (see :func:`~parallel_guide.pages.processes_in_depth.run_python`).
+    seconds (see :func:`~parallel_guide.tools.run_python.run_python`).
 
     >>> run = reproduce("asyncio_run_in_loop")
     >>> FAILURES["asyncio_run_in_loop"].found_in(run.stderr) != ""
