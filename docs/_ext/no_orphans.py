@@ -4,17 +4,19 @@ Kernels run as children of sphinx-build, and pool workers as children of the
 kernels.  A worker whose kernel exits would be re-parented to PID 1 and go
 unnoticed, so on Linux sphinx-build becomes a "child subreaper": orphans are
 re-parented to it instead, and at the end of the build any descendant still
-alive is reported as a warning (an error under -W).  Forks of sphinx-build
-itself (sphinx-sitemap keeps a multiprocessing manager) are not pages' doing
-and are left alone.
+alive is reported as a warning (an error under -W) and killed.  Forks of
+sphinx-build itself (sphinx-sitemap keeps a multiprocessing manager) are not
+pages' doing and are allowed.  The check is the project's one leak check,
+parallel_guide.site.leaks, with the build's allowances.
 """
 
 import ctypes
 import sys
-import time
 
 import psutil
 from sphinx.util import logging
+
+from parallel_guide.site.leaks import leftovers
 
 logger = logging.getLogger(__name__)
 _PR_SET_CHILD_SUBREAPER = 36
@@ -30,36 +32,13 @@ def _become_subreaper(app) -> None:
 def _check_descendants(app, exception) -> None:
     if exception is not None:
         return
-    me = psutil.Process()
-    ours = me.cmdline()
-    deadline = time.monotonic() + _GRACE_SECONDS
-    while alive := [
-        p for p in me.children(recursive=True) if _is_alive(p) and _cmdline(p) != ours
-    ]:
-        if time.monotonic() > deadline:
-            names = ", ".join(f"{p.pid} {' '.join(_cmdline(p))[:80]}" for p in alive)
-            logger.warning("processes outlived the pages that started them: %s", names)
-            for process in alive:
-                process.kill()
-            return
-        time.sleep(0.2)
-
-
-def _is_alive(process: psutil.Process) -> bool:
-    try:
-        if process.status() == psutil.STATUS_ZOMBIE:
-            process.wait(0)  # reap it: a zombie has already exited
-            return False
-        return True
-    except (psutil.NoSuchProcess, psutil.TimeoutExpired):
-        return False
-
-
-def _cmdline(process: psutil.Process) -> list[str]:
-    try:
-        return process.cmdline()
-    except psutil.Error:
-        return ["?"]
+    ours = psutil.Process().cmdline()
+    left = leftovers(grace=_GRACE_SECONDS, allow=lambda p: p.cmdline() == ours)
+    if left:
+        logger.warning(
+            "processes outlived the pages that started them: %s", left.describe()
+        )
+        left.kill()
 
 
 def setup(app):

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 
+from parallel_guide.site.leaks import leftovers
+
 HERE = Path(__file__).resolve().parent
 SITE_HTML = os.environ.get("SITE_HTML")
 if not SITE_HTML:
@@ -162,91 +164,42 @@ def chrome(work, artefacts):
         BROWSER_DRIVERS.clear()
 
 
-# The leak checks below duplicate the main suite's, to be consolidated into one
-# leak checker with these differences as parameters (#13):
-# no_leaked_processes_or_threads (with LEAK_GRACE_SECONDS, _alive, _now, _pause)
-# is tests/conftest.py's fixture of that name (its leftovers() polling loop)
-# plus allowances for the session's browser and servers; nothing_left_running
-# is the end-of-run check docs/_ext/no_orphans.py makes after a build; _alive
-# is the zombie test of tests/conftest.py's _descendants and no_orphans' _is_alive.
+# The project's one leak check (parallel_guide.site.leaks), with the site
+# checks' allowances: the session's browser, its driver and the servers are
+# session fixtures, started before a test begins, so only what a test starts
+# itself and leaves running is a leak.
 @pytest.fixture(scope="session", autouse=True)
 def nothing_left_running():
-    """After every test: no browser, driver, Java or program still running."""
+    """At the end of the session: no browser, driver, Java or program running."""
     yield
-    left = [p for p in psutil.Process().children(recursive=True) if _alive(p)]
-    for process in left:
-        process.kill()
+    left = leftovers(grace=LEAK_GRACE_SECONDS)
+    left.kill()
     if left:
-        pytest.fail(f"processes outlived the site checks: {_names(left)}")
-
-
-def _alive(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _names(processes) -> list[str]:
-    names = []
-    for process in processes:
-        try:
-            names.append(f"{process.pid} {process.name()}")
-        except psutil.Error:
-            names.append(str(process.pid))
-    return names
+        pytest.fail(f"the site checks left behind {left.describe()}")
 
 
 @pytest.fixture(autouse=True)
 def no_leaked_processes_or_threads():
-    """tests/conftest.py's leak check, allowing for the session's browser and servers.
-
-    The browser, its driver and the servers are session fixtures, started
-    before a test begins; only processes and threads a test starts itself and
-    leaves running count as leaks.
-    """
+    """After each check: nothing it started still running, browser aside."""
     processes_before = {p.pid for p in psutil.Process().children(recursive=True)}
     threads_before = set(threading.enumerate())
     yield
-    deadline = _now() + LEAK_GRACE_SECONDS
-    while True:
-        browser = {
-            child.pid
-            for pid in BROWSER_DRIVERS
-            if psutil.pid_exists(pid)
-            for child in psutil.Process(pid).children(recursive=True)
-        }
-        processes = [
-            p
-            for p in psutil.Process().children(recursive=True)
-            if p.pid not in processes_before | browser and _alive(p)
-        ]
-        threads = [
-            t
-            for t in threading.enumerate()
-            if t not in threads_before
-            and t.is_alive()
-            and "process_request_thread" not in t.name  # the servers' requests
-        ]
-        if (not processes and not threads) or _now() > deadline:
-            break
-        _pause()
-    for process in processes:
-        process.kill()
-    if processes or threads:
-        pytest.fail(
-            f"test left behind processes {_names(processes)} "
-            f"and threads {[t.name for t in threads]}"
-        )
+
+    def allowed(process: psutil.Process) -> bool:
+        return process.pid in processes_before or _in_browser(process)
+
+    left = leftovers(
+        threads_before=threads_before,
+        grace=LEAK_GRACE_SECONDS,
+        allow=allowed,
+        # The servers handle each request in a thread of its own.
+        allow_thread=lambda thread: "process_request_thread" in thread.name,
+    )
+    left.kill()
+    if left:
+        pytest.fail(f"test left behind {left.describe()}")
 
 
-def _now() -> float:
-    import time
-
-    return time.monotonic()
-
-
-def _pause() -> None:
-    import time
-
-    time.sleep(0.05)
+def _in_browser(process: psutil.Process) -> bool:
+    """Chromium starts and ends renderers under its driver as pages load."""
+    return any(parent.pid in BROWSER_DRIVERS for parent in process.parents())
