@@ -147,7 +147,15 @@ def connect(address: str | None = None, *, workers: int | None = None) -> Iterat
         return
     # Worker processes may take a while to start on a busy machine: wait
     # CONNECT_TIMEOUT_SECONDS for them rather than Dask's default of 30 s.
-    patience = {"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT_SECONDS}s"}
+    # The same goes for a worker that died and that its nanny is restarting:
+    # after lost-worker-timeout (15 s by default) the cluster gives it up and
+    # closes its nanny, so the cluster stays a worker short for good
+    # (SpecCluster._update_worker_status, from dask/distributed#2990).
+    wait = f"{CONNECT_TIMEOUT_SECONDS}s"
+    patience = {
+        "distributed.comm.timeouts.connect": wait,
+        "distributed.deploy.lost-worker-timeout": wait,
+    }
     with (
         dask.config.set(patience),
         local_cluster(workers) as cluster,
