@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 import multiprocessing
 import os
 import subprocess
@@ -14,6 +15,8 @@ import psutil
 import pytest
 
 import parallel_guide
+
+pytest_plugins = ["pytester"]  # runs a test session of its own (test_leak_check.py)
 
 SRC = Path(parallel_guide.__file__).resolve().parent
 START_METHODS = [
@@ -92,6 +95,100 @@ def no_leaked_processes_or_threads():
         pytest.fail(
             f"test left behind processes {[p.pid for p in processes]} "
             f"and threads {[t.name for t in threads]}"
+        )
+
+
+# -- What Dask changes for the whole interpreter ---------------------------------
+#
+# Importing distributed runs tblib.pickling_support.install() (distributed/
+# utils.py), which gives every exception class, and tracebacks, a reducer in
+# copyreg.dispatch_table, so exceptions pickle with their tracebacks and
+# without their own __reduce__; distributed.core.error_message registers more
+# classes whenever an error is sent.  A Nanny copies its pre-spawn settings
+# (OMP_NUM_THREADS=1, MALLOC_TRIM_THRESHOLD_, ...) into os.environ before it
+# starts a worker (distributed/nanny.py).  Both outlive the test that caused
+# them, so in one pytest process the other tests would check Dask's pickling,
+# not the standard library's, and start programs with Dask's thread limits.
+#
+# So: after collection (which imports the test modules, and with them Dask)
+# Dask's reducers are taken out of copyreg.dispatch_table; tests marked
+# ``dask`` get them back for their duration, and afterwards the table and the
+# environment are put back as they were.  An unmarked test that leaves a Dask
+# reducer behind fails.  This holds with and without xdist: each worker
+# collects, and so imports, the test modules itself.
+
+DASK_MODULES = ("tblib", "dask", "distributed")
+_dask_reducers: dict = {}  # what importing Dask registered, taken out after collection
+
+
+def _from_dask(reducer) -> bool:
+    function = getattr(reducer, "func", reducer)  # functools.partial for tracebacks
+    module = getattr(function, "__module__", None) or ""
+    return module.partition(".")[0] in DASK_MODULES
+
+
+def dask_reducers() -> dict:
+    """The entries of copyreg.dispatch_table that Dask (or tblib) put there."""
+    return {
+        cls: reducer
+        for cls, reducer in copyreg.dispatch_table.items()
+        if _from_dask(reducer)
+    }
+
+
+def _undo_dask_pickling(table: dict) -> None:
+    """Put back what Dask changed in copyreg.dispatch_table since ``table``.
+
+    Only Dask's entries: a module first imported during the test (numpy, say)
+    keeps its own, as it would in a process of its own.
+    """
+    for cls, reducer in dask_reducers().items():
+        if table.get(cls) is not reducer:
+            if cls in table:
+                copyreg.dispatch_table[cls] = table[cls]
+            else:
+                del copyreg.dispatch_table[cls]
+
+
+def _restore_environ(environ: dict) -> None:
+    for name in set(os.environ) - set(environ):
+        del os.environ[name]
+    for name, value in environ.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "dask: runs Dask in this process; Dask's process-wide pickling and "
+        "environment changes are undone after the test (conftest.py)",
+    )
+
+
+def pytest_collection_finish(session):
+    for cls, reducer in dask_reducers().items():
+        _dask_reducers[cls] = reducer
+        del copyreg.dispatch_table[cls]
+
+
+@pytest.fixture(autouse=True)
+def dask_changes_stay_in_dask_tests(request):
+    """Give tests marked ``dask`` Dask's pickling, and keep it from the others."""
+    table, environ = dict(copyreg.dispatch_table), dict(os.environ)
+    marked = request.node.get_closest_marker("dask") is not None
+    if marked:
+        copyreg.dispatch_table.update(_dask_reducers)
+    yield
+    leaked = dask_reducers()
+    _undo_dask_pickling(table)
+    if marked:
+        _restore_environ(environ)
+    elif leaked:
+        pytest.fail(
+            f"the test left Dask's pickling behind for {len(leaked)} classes "
+            f"(such as {next(iter(leaked)).__name__}): a test that runs Dask "
+            "in this process needs @pytest.mark.dask"
         )
 
 

@@ -1,4 +1,8 @@
-"""Dask distributed: connecting, a real scheduler and workers, the recipes on them."""
+"""Dask distributed: connecting, a real scheduler and workers, the recipes on them.
+
+Marked ``dask``: what Dask changes for the whole interpreter (pickling,
+environment) is undone after each test (see conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from parallel_guide.workloads import count_primes  # noqa: E402
 # takes its list of threads, so that it is not counted as a leak.
 distributed.utils._offload_executor.submit(int).result()
 
+pytestmark = pytest.mark.dask
 LIMITS = [500, 1_000, 1_500, 2_000, 2_500, 3_000]
 
 
