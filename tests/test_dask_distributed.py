@@ -114,8 +114,7 @@ def test_recipes_run_on_a_real_scheduler_and_workers(no_scheduler_env, children_
         no_scheduler_env.setenv(ADDRESS_ENV, address)
         with connect() as client:
             assert client.scheduler.address == address
-            workers = client.scheduler_info(n_workers=-1)["workers"]
-            assert len(workers) == 2
+            assert len(client.nthreads()) == 2  # not scheduler_info(): see below
             # Tasks run in the worker processes, not here.
             pids = set(client.run(os.getpid).values())
             assert os.getpid() not in pids
@@ -149,7 +148,12 @@ def test_local_cluster_retries_a_task_whose_worker_died(no_scheduler_env, tmp_pa
         dask.config.set({"distributed.scheduler.allowed-failures": 1}),
         connect(workers=2) as client,
     ):
-        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+        # client.scheduler_info(n_workers=-1)["workers"] is sometimes empty:
+        # the client's poll (every 2 s) stores an identity without workers in
+        # the cache that call fills, then returns (seen once in 35 runs).  An
+        # upstream bug of distributed 2026.8 not reported yet; related:
+        # dask/distributed#9308.  client.nthreads() asks the scheduler directly.
+        assert len(client.nthreads()) == 2
         # A restart slower than lost-worker-timeout (Dask's 15 s: one run in
         # about 17 on two busy cores) made the cluster close that worker's
         # nanny for good, and wait_for_workers below timed out: connect()
@@ -163,4 +167,4 @@ def test_local_cluster_retries_a_task_whose_worker_died(no_scheduler_env, tmp_pa
             client.submit(always_die, pure=False).result(timeout=120)
         # The nannies restart the dead workers; wait for both, as the page does.
         client.wait_for_workers(2, timeout=120)
-        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+        assert len(client.nthreads()) == 2

@@ -259,7 +259,9 @@ def _wait_for_workers(address, count, deadline, processes, logs) -> None:
 
     remaining = max(1.0, deadline - time.monotonic())
     with Client(address, timeout=remaining) as client:
-        while len(client.scheduler_info(n_workers=-1)["workers"]) < count:
+        # Not scheduler_info(n_workers=-1): the client's periodic poll can
+        # empty its "workers" in between; nthreads() asks the scheduler.
+        while len(client.nthreads()) < count:
             if any(p.poll() is not None for p in processes):
                 raise RuntimeError(f"a dask process exited early:\n{_read_logs(logs)}")
             if time.monotonic() > deadline:
