@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -192,32 +194,86 @@ def dask_changes_stay_in_dask_tests(request):
         )
 
 
+def kill_process_tree(process: subprocess.Popen) -> None:
+    """Kill ``process`` and every process it started, then reap it.
+
+    Killing the child alone leaves its own children (pool workers, say)
+    running, and once their parent is gone they are no longer this process's
+    descendants, so the leak check cannot see them.  Started with
+    ``start_new_session=True``, the child leads a process group of its own
+    that holds them all, orphans included: on POSIX the group is killed at
+    once.  psutil's list of descendants, taken first, covers the platforms
+    without process groups and any process that left the group.
+    """
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    for member in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    psutil.wait_procs(family, timeout=LEAK_GRACE_SECONDS)
+    process.wait()
+
+
+def _output_of_killed(process: subprocess.Popen) -> tuple[str | None, str | None]:
+    try:
+        return process.communicate(timeout=LEAK_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:  # a survivor holds the pipes: no output
+        return None, None
+
+
 @pytest.fixture
 def run_script(tmp_path):
     """Run a file from src/parallel_guide as a reader would, under a start method.
 
-    The file is copied somewhere outside the project (as a reader copies it),
-    then run by a fresh interpreter with the start method set before the
-    script's own code runs.  Returns the completed process; raises on timeout.
+    The file (a name in src/parallel_guide, or a Path) is copied somewhere
+    outside the project (as a reader copies it), then run by a fresh
+    interpreter with the start method set before the script's own code runs.
+    Returns the completed process.  On timeout, or if the test is interrupted
+    (pytest-timeout, Ctrl-C), the script and every process it started are
+    killed; a timeout then raises subprocess.TimeoutExpired.
     """
 
-    def run(name: str, start_method: str, timeout: float = SCRIPT_TIMEOUT_SECONDS):
-        script = tmp_path / name
-        script.write_text((SRC / name).read_text())
+    def run(
+        name: str | Path, start_method: str, timeout: float = SCRIPT_TIMEOUT_SECONDS
+    ):
+        source = name if isinstance(name, Path) else SRC / name
+        script = tmp_path / source.name
+        script.write_text(source.read_text())
         launcher = (
             "import multiprocessing, runpy, sys\n"
             f"multiprocessing.set_start_method({start_method!r})\n"
             f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
         )
         env = {**os.environ, "PYTHONPATH": ""}  # the copy must not need the package
-        return subprocess.run(
+        process = subprocess.Popen(
             [sys.executable, "-c", launcher],
             cwd=tmp_path,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,  # its own process group: see kill_process_tree
+        )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_process_tree(process)
+            stdout, stderr = _output_of_killed(process)
+            raise subprocess.TimeoutExpired(
+                process.args, timeout, output=stdout, stderr=stderr
+            ) from None
+        except BaseException:  # pytest-timeout's Failed, KeyboardInterrupt
+            kill_process_tree(process)
+            _output_of_killed(process)
+            raise
+        return subprocess.CompletedProcess(
+            process.args, process.returncode, stdout, stderr
         )
 
     return run

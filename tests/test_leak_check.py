@@ -4,10 +4,12 @@ import contextlib
 import copyreg
 import multiprocessing
 import pickle
+import subprocess
 import threading
 import types
 from pathlib import Path
 
+import psutil
 import pytest
 
 
@@ -186,3 +188,113 @@ def test_dask_changes_do_not_reach_later_tests_in_the_same_process(
     result.assert_outcomes(**outcomes)
     for reason in reasons:
         result.stdout.fnmatch_lines([reason])
+
+
+# -- A test stopped by a timeout leaves no process behind ---------------------------
+
+HANGING_POOL = """\
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+
+def hang(folder):
+    with open(os.path.join(folder, f"worker-{os.getpid()}"), "w"):
+        pass
+    time.sleep(600)
+
+
+if __name__ == "__main__":
+    folder = os.environ["PID_FOLDER"]
+    with ProcessPoolExecutor(2) as pool:
+        for _ in range(2):
+            pool.submit(hang, folder)
+        time.sleep(600)
+"""
+POOL_START_SECONDS = 20  # long enough for spawned workers to start on busy cores
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _recorded_pids(folder: Path, prefix: str) -> list[int]:
+    return [int(path.name.split("-")[1]) for path in folder.glob(f"{prefix}-*")]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_script_killed_at_its_timeout_takes_its_workers_with_it(
+    run_script, tmp_path, monkeypatch
+):
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "hanging_pool.py"
+    source.write_text(HANGING_POOL)
+    monkeypatch.setenv("PID_FOLDER", str(tmp_path))
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_script(source, "spawn", timeout=POOL_START_SECONDS)
+    workers = _recorded_pids(tmp_path, "worker")
+    assert workers, f"no worker started within {POOL_START_SECONDS} s"
+    # Orphaned workers are not this process's descendants any more, so the
+    # leak check could not see them: look them up by process id.
+    assert [pid for pid in workers if _alive(pid)] == []
+
+
+INTERRUPTED = f"""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+FOLDER = Path(os.environ["PID_FOLDER"])
+
+
+@pytest.mark.timeout(5)
+def test_stopped_with_a_child_running():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    (FOLDER / f"child-{{child.pid}}").touch()
+    time.sleep(600)
+
+
+@pytest.mark.timeout({POOL_START_SECONDS})
+def test_stopped_while_a_script_runs_a_pool(run_script):
+    run_script(Path(__file__).with_name("hanging_pool.py"), "spawn", timeout=600)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_test_stopped_by_pytest_timeout_leaves_no_process(
+    pytester, tmp_path, monkeypatch
+):
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    monkeypatch.setenv("PID_FOLDER", str(folder))
+    pytester.makeconftest(Path(__file__).with_name("conftest.py").read_text())
+    pytester.makepyfile(test_interrupted=INTERRUPTED, hanging_pool=HANGING_POOL)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:xdist", "-rfE", timeout=200
+    )
+    # Both are stopped by pytest-timeout; the leak check then kills and
+    # reports the child the first one left; run_script killed the pool the
+    # second one's script started, so nothing is left to report.
+    result.assert_outcomes(failed=2, errors=1)
+    result.stdout.fnmatch_lines(["E   *Failed: Timeout (>5.0s) from pytest-timeout."])
+    result.stdout.fnmatch_lines(
+        [f"E   *Failed: Timeout (>{POOL_START_SECONDS:.1f}s) from pytest-timeout."]
+    )
+    result.stdout.fnmatch_lines(
+        ["ERROR test_interrupted.py::test_stopped_with_a_child_running*"]
+    )
+    result.stdout.fnmatch_lines(["E   *Failed: test left behind processes [[]*[]]*"])
+    children = _recorded_pids(folder, "child")
+    workers = _recorded_pids(folder, "worker")
+    assert len(children) == 1
+    assert workers, f"no worker started within {POOL_START_SECONDS} s"
+    assert [pid for pid in children + workers if _alive(pid)] == []
