@@ -205,11 +205,12 @@ def kill_process_tree(process: subprocess.Popen) -> None:
     once.  psutil's list of descendants, taken first, covers the platforms
     without process groups and any process that left the group.
     """
-    try:
-        family = psutil.Process(process.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        family = []
+    family = []
+    if process.poll() is None:  # once reaped, its id may name another process
+        with contextlib.suppress(psutil.NoSuchProcess):
+            family = psutil.Process(process.pid).children(recursive=True)
     if hasattr(os, "killpg"):
+        # POSIX gives no new process the id of a group that still has members.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
     process.kill()
@@ -277,6 +278,21 @@ def run_script(tmp_path):
         )
 
     return run
+
+
+@pytest.fixture
+def kill_at_teardown():
+    """Register a process (started with ``start_new_session=True``) to kill.
+
+    At the end of the test, passed or failed or stopped by pytest-timeout,
+    the process and every process it started are killed
+    (:func:`kill_process_tree`), orphans included: those the leak check,
+    which lists this process's descendants, cannot see.
+    """
+    processes: list[subprocess.Popen] = []
+    yield processes.append
+    for process in processes:
+        kill_process_tree(process)
 
 
 @pytest.fixture
