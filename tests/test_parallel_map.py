@@ -1,9 +1,9 @@
 """parallel_map: correct results, clear errors, and no hang or leak on any fault.
 
-Catalogue numbers (``#n``) refer to the fault catalogue in
-shared/research/reliability.md, section 2.  Tests that start processes run
-under every start method: the pool parallel_map creates is switched with its
-``START_METHOD`` setting, and a pool passed in is created with ``mp_context``.
+Catalogue numbers (``#n``) refer to the fault catalogue, tests/FAULTS.md.  Tests
+that start processes run under every start method: the pool parallel_map
+creates is switched with its ``START_METHOD`` setting, and a pool passed in is
+created with ``mp_context``.
 """
 
 from __future__ import annotations
