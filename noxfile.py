@@ -113,28 +113,16 @@ def sphinx_args(builder: str, *options: str, build: Path = BUILD) -> list[str]:
     ]
 
 
-DASK_TESTS = [
-    "tests/pages/test_dask_distributed.py",
-    "tests/pages/test_choosing_an_engine.py",
-]
-
-
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after --)."""
     # The docs build's own tests need Sphinx; run them on the docs' Python.
     install(session, "tests", *(["docs"] if session.python == DOCS_PYTHON else []))
     # Many tests wait on processes rather than compute, so running one per CPU
-    # at a time roughly halves the run.  "-- -n 0" runs them one by one.
-    if session.posargs:
-        session.run("pytest", "-n", "auto", *session.posargs)
-        return
-    # Importing dask makes every exception class pickle through tblib
-    # (distributed.utils), which changes what the pickling tests check, so the
-    # tests that import dask run in pytest processes of their own.
-    skip_dask = [f"--ignore={path}" for path in DASK_TESTS]
-    session.run("pytest", "-n", "auto", *skip_dask)
-    session.run("pytest", "-n", "auto", *DASK_TESTS)
+    # at a time roughly halves the run.  "-- -n 0" runs them one by one.  The
+    # tests that run Dask keep its process-wide changes to themselves
+    # (tests/conftest.py), so one pytest process runs them all.
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 # The other engines the engine page shows; not docs or tests dependencies.

@@ -56,6 +56,7 @@ def test_joblib_map():
 
 
 @pytest.mark.slow
+@pytest.mark.dask
 @pytest.mark.timeout(180)
 def test_dask_map(monkeypatch):
     pytest.importorskip("distributed")

@@ -1,4 +1,8 @@
-"""Dask distributed: connecting, a real scheduler and workers, the recipes on them."""
+"""Dask distributed: connecting, a real scheduler and workers, the recipes on them.
+
+Marked ``dask``: what Dask changes for the whole interpreter (pickling,
+environment) is undone after each test (see conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ import pytest
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
+from dask.utils import parse_timedelta  # noqa: E402
+
 from parallel_guide.pages.dask_distributed import (  # noqa: E402
     ADDRESS_ENV,
+    CONNECT_TIMEOUT_SECONDS,
     always_die,
     connect,
     die_once,
@@ -30,6 +37,7 @@ from parallel_guide.tools.workloads import count_primes  # noqa: E402
 # takes its list of threads, so that it is not counted as a leak.
 distributed.utils._offload_executor.submit(int).result()
 
+pytestmark = pytest.mark.dask
 LIMITS = [500, 1_000, 1_500, 2_000, 2_500, 3_000]
 
 
@@ -114,8 +122,7 @@ def test_recipes_run_on_a_real_scheduler_and_workers(no_scheduler_env, children_
         no_scheduler_env.setenv(ADDRESS_ENV, address)
         with connect() as client:
             assert client.scheduler.address == address
-            workers = client.scheduler_info(n_workers=-1)["workers"]
-            assert len(workers) == 2
+            assert len(client.nthreads()) == 2  # not scheduler_info(): see below
             # Tasks run in the worker processes, not here.
             pids = set(client.run(os.getpid).values())
             assert os.getpid() not in pids
@@ -149,14 +156,23 @@ def test_local_cluster_retries_a_task_whose_worker_died(no_scheduler_env, tmp_pa
         dask.config.set({"distributed.scheduler.allowed-failures": 1}),
         connect(workers=2) as client,
     ):
-        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+        # client.scheduler_info(n_workers=-1)["workers"] is sometimes empty:
+        # the client's poll (every 2 s) stores an identity without workers in
+        # the cache that call fills, then returns (seen once in 35 runs).  An
+        # upstream bug of distributed 2026.8 not reported yet; related:
+        # dask/distributed#9308.  client.nthreads() asks the scheduler directly.
+        assert len(client.nthreads()) == 2
+        # A restart slower than lost-worker-timeout (Dask's 15 s: one run in
+        # about 17 on two busy cores) made the cluster close that worker's
+        # nanny for good, and wait_for_workers below timed out: connect()
+        # allows a restart as long as a start.
+        lost_after = dask.config.get("distributed.deploy.lost-worker-timeout")
+        assert parse_timedelta(lost_after) >= CONNECT_TIMEOUT_SECONDS
         pid = client.submit(die_once, str(marker), pure=False).result(timeout=120)
         assert marker.exists()  # the first try ran, and killed its worker
         assert pid != os.getpid()
         with pytest.raises(distributed.KilledWorker):
             client.submit(always_die, pure=False).result(timeout=120)
-        # The nannies restart the dead workers.  Closing the cluster while one
-        # is still starting its worker fails inside distributed ("can only
-        # join a started process"), so wait for both, as the page does.
+        # The nannies restart the dead workers; wait for both, as the page does.
         client.wait_for_workers(2, timeout=120)
-        assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+        assert len(client.nthreads()) == 2

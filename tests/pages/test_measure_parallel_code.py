@@ -30,7 +30,9 @@ needs_affinity = pytest.mark.skipif(
 def test_spin_takes_the_time_it_is_given():
     start = time.perf_counter()
     assert spin(0.05) == 0.05
-    assert 0.05 <= time.perf_counter() - start < 0.5
+    # At least its time; the upper bound only catches a spin that never stops
+    # (busy cores may well wake it late).
+    assert 0.05 <= time.perf_counter() - start < 5
 
 
 def test_a_serial_call_uses_cpu_in_this_process_only():
@@ -86,9 +88,12 @@ def test_busy_neighbour_uses_a_cpu_until_the_block_ends():
             if "spawn_main" in " ".join(child.cmdline())
         ]
         before = sum(neighbour.cpu_times()[:2])
-        time.sleep(1)
-        # Even sharing two CPUs with several busy processes it gets some.
-        assert sum(neighbour.cpu_times()[:2]) - before > 0.05
+        # Even sharing two CPUs with several busy processes it gets some: wait
+        # for it, rather than expecting a share within a fixed time.
+        deadline = time.monotonic() + 30
+        while sum(neighbour.cpu_times()[:2]) - before <= 0.05:
+            assert time.monotonic() < deadline, "no CPU time in 30 s"
+            time.sleep(0.05)
     assert not neighbour.is_running() or neighbour.status() == psutil.STATUS_ZOMBIE
 
 

@@ -1,7 +1,7 @@
 """The misbehaving functions misbehave exactly as documented, and the unguarded
 script fails (clearly, and without hanging) until it is given its guard.
 
-Catalogue numbers (``#n``) refer to shared/research/reliability.md, section 2.
+Catalogue numbers (``#n``) refer to the fault catalogue, tests/FAULTS.md.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """parallel_map: correct results, clear errors, and no hang or leak on any fault.
 
-Catalogue numbers (``#n``) refer to the fault catalogue in
-shared/research/reliability.md, section 2.  Tests that start processes run
-under every start method: the pool parallel_map creates is switched with its
-``START_METHOD`` setting, and a pool passed in is created with ``mp_context``.
+Catalogue numbers (``#n``) refer to the fault catalogue, tests/FAULTS.md.  Tests
+that start processes run under every start method: the pool parallel_map
+creates is switched with its ``START_METHOD`` setting, and a pool passed in is
+created with ``mp_context``.
 """
 
 from __future__ import annotations
@@ -775,8 +775,12 @@ if __name__ == "__main__":
 """
 
 
-def start_hanging_script(tmp_path, start_method):
-    """Start a script whose two workers hang; return it and the workers' ids."""
+def start_hanging_script(tmp_path, start_method, kill_at_teardown):
+    """Start a script whose two workers hang; return it and the workers' ids.
+
+    Whatever happens to the test, the script and its workers are killed at
+    its end: killing the script alone would leave the workers running.
+    """
     script = tmp_path / "hang.py"
     script.write_text(HANGING_SCRIPT)
     tests = os.path.dirname(faults.__file__)
@@ -788,12 +792,8 @@ def start_hanging_script(tmp_path, start_method):
         start_new_session=True,  # its own process group, as in a terminal
         env={**os.environ, "PYTHONPATH": tests},
     )
-    try:
-        pids = [int(process.stdout.readline().split()[1]) for _ in range(2)]
-    except BaseException:
-        process.kill()
-        process.communicate()
-        raise
+    kill_at_teardown(process)
+    pids = [int(process.stdout.readline().split()[1]) for _ in range(2)]
     return process, pids
 
 
@@ -811,23 +811,22 @@ def wait_until_gone(pids, timeout=HANG_FREE_SECONDS):
 
 
 @pytest.mark.parametrize("target", ["process group", "parent only"])
-def test_one_ctrl_c_stops_everything(tmp_path, start_method, target):
-    process, pids = start_hanging_script(tmp_path, start_method)
+def test_one_ctrl_c_stops_everything(tmp_path, start_method, target, kill_at_teardown):
+    process, pids = start_hanging_script(tmp_path, start_method, kill_at_teardown)
     if target == "process group":  # what a terminal does
         os.killpg(process.pid, signal.SIGINT)
     else:
         process.send_signal(signal.SIGINT)
-    try:
-        _, stderr = process.communicate(timeout=SUBPROCESS_TIMEOUT)
-    finally:
-        process.kill()
+    _, stderr = process.communicate(timeout=SUBPROCESS_TIMEOUT)
     assert stderr.strip().splitlines()[-1] == "KeyboardInterrupt"
     assert stderr.count("Traceback") == 1  # the workers stay quiet
     assert wait_until_gone(pids) == []
 
 
-def test_workers_exit_when_the_parent_is_killed(tmp_path, start_method):
-    process, pids = start_hanging_script(tmp_path, start_method)
+def test_workers_exit_when_the_parent_is_killed(
+    tmp_path, start_method, kill_at_teardown
+):
+    process, pids = start_hanging_script(tmp_path, start_method, kill_at_teardown)
     process.kill()
     process.communicate(timeout=SUBPROCESS_TIMEOUT)
     assert wait_until_gone(pids) == []

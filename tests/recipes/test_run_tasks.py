@@ -1,6 +1,6 @@
 """run_tasks: dependencies honoured, results as they finish, every failure reported.
 
-Catalogue numbers (``#n``) refer to shared/research/reliability.md, section 2.
+Catalogue numbers (``#n``) refer to the fault catalogue, tests/FAULTS.md.
 """
 
 from __future__ import annotations

@@ -97,7 +97,9 @@ def test_the_theme_markup_the_nu_checker_rejected_is_repaired(broken_root):
     captions = page.select('p.caption[role="heading"]')
     assert captions
     assert all(caption.get("aria-level") == "2" for caption in captions)
-    source = built_site.parse(broken_root, "_modules/parallel_guide/tools/workloads.html")
+    source = built_site.parse(
+        broken_root, "_modules/parallel_guide/tools/workloads.html"
+    )
     assert source.select("pre span.viewcode-block")
     assert not source.select("pre div")
 

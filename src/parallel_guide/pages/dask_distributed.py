@@ -152,7 +152,15 @@ def connect(address: str | None = None, *, workers: int | None = None) -> Iterat
         return
     # Worker processes may take a while to start on a busy machine: wait
     # CONNECT_TIMEOUT_SECONDS for them rather than Dask's default of 30 s.
-    patience = {"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT_SECONDS}s"}
+    # The same goes for a worker that died and that its nanny is restarting:
+    # after lost-worker-timeout (15 s by default) the cluster gives it up and
+    # closes its nanny, so the cluster stays a worker short for good
+    # (SpecCluster._update_worker_status, from dask/distributed#2990).
+    wait = f"{CONNECT_TIMEOUT_SECONDS}s"
+    patience = {
+        "distributed.comm.timeouts.connect": wait,
+        "distributed.deploy.lost-worker-timeout": wait,
+    }
     with (
         dask.config.set(patience),
         local_cluster(workers) as cluster,
@@ -255,7 +263,9 @@ def _wait_for_workers(address, count, deadline, processes, logs) -> None:
 
     remaining = max(1.0, deadline - time.monotonic())
     with Client(address, timeout=remaining) as client:
-        while len(client.scheduler_info(n_workers=-1)["workers"]) < count:
+        # Not scheduler_info(n_workers=-1): the client's periodic poll can
+        # empty its "workers" in between; nthreads() asks the scheduler.
+        while len(client.nthreads()) < count:
             if any(p.poll() is not None for p in processes):
                 raise RuntimeError(f"a dask process exited early:\n{_read_logs(logs)}")
             if time.monotonic() > deadline:

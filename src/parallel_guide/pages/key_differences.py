@@ -39,7 +39,7 @@ def first_and_last(get_results: Callable[[], Iterable[Any]]) -> tuple[float, flo
     arrives all at once, so its first and last results arrive together.
 
     >>> first, last = first_and_last(lambda: [1, 2, 3])
-    >>> 0 <= last - first < 0.01
+    >>> 0 <= last - first < 1  # together, give or take a busy machine's delays
     True
     >>> first_and_last(lambda: [])
     Traceback (most recent call last):

@@ -17,6 +17,9 @@ before it calls anything a leak.  Needs psutil (the docs and tests groups).
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -24,7 +27,13 @@ from dataclasses import dataclass
 
 import psutil
 
-__all__ = ["GRACE_SECONDS", "Leftovers", "is_multiprocessing_helper", "leftovers"]
+__all__ = [
+    "GRACE_SECONDS",
+    "Leftovers",
+    "is_multiprocessing_helper",
+    "kill_tree",
+    "leftovers",
+]
 
 GRACE_SECONDS = 5.0
 """How long :func:`leftovers` waits for processes and threads to end by default."""
@@ -106,6 +115,33 @@ def is_multiprocessing_helper(process: psutil.Process) -> bool:
     except psutil.Error:
         return False
     return "resource_tracker" in command or "forkserver" in command
+
+
+def kill_tree(process: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
+    """Kill ``process`` and every process it started, then reap it.
+
+    Killing the child alone leaves its own children (pool workers, say)
+    running, and once their parent is gone they are no longer this process's
+    descendants, so the leak check cannot see them.  Started with
+    ``start_new_session=True``, the child leads a process group of its own
+    that holds them all, orphans included: on POSIX the group is killed at
+    once.  psutil's list of descendants, taken first, covers the platforms
+    without process groups and any process that left the group.
+    """
+    family = []
+    if process.poll() is None:  # once reaped, its id may name another process
+        with contextlib.suppress(psutil.NoSuchProcess):
+            family = psutil.Process(process.pid).children(recursive=True)
+    if hasattr(os, "killpg"):
+        # POSIX gives no new process the id of a group that still has members.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    for member in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    psutil.wait_procs(family, timeout=grace)
+    process.wait()
 
 
 def _alive(process: psutil.Process) -> bool:

@@ -102,13 +102,17 @@ def run_python(
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
-        timed_out = False
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        stdout, stderr = process.communicate()
-        timed_out = True
-    finally:
+        stdout, stderr = _output_of_killed(process)
+        timed_out, left_behind = True, []
+    except BaseException:  # Ctrl-C, or a test stopped by its timeout
+        _kill_group(process)
+        _output_of_killed(process)
+        raise
+    else:
         # Workers left behind by a program that did exit are stopped too.
+        timed_out = False
         left_behind = _kill_group(process, wait=_LEFTOVER_GRACE_SECONDS)
     return ProgramRun(
         returncode=None if timed_out else process.returncode,
@@ -116,8 +120,20 @@ def run_python(
         stderr=stderr,
         timed_out=timed_out,
         seconds=time.perf_counter() - start,
-        left_behind=() if timed_out else tuple(left_behind),
+        left_behind=tuple(left_behind),
     )
+
+
+def _output_of_killed(process: subprocess.Popen) -> tuple[str, str]:
+    try:
+        return process.communicate(timeout=_TRACKER_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:  # a process outside the group holds the pipes
+        process.kill()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+        return "", ""
 
 
 def _kill_group(process: subprocess.Popen, *, wait: float = 0.0) -> list[str]:
