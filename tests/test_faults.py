@@ -18,9 +18,11 @@ import pytest
 
 import faults
 from parallel_guide.pages import what_can_go_wrong as wrong
+from parallel_guide.tools.run_python import run_python
 
 SCRIPT_TIMEOUT = 60
 # The snippets import faults from tests/, as the tests' own workers do.
+TESTS = str(Path(faults.__file__).parent)
 PLAIN_TEXT = {
     **os.environ,
     "PYTHON_COLORS": "0",
@@ -29,17 +31,6 @@ PLAIN_TEXT = {
         [str(Path(faults.__file__).parent), os.environ.get("PYTHONPATH", "")]
     ),
 }
-
-
-def run_python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=PLAIN_TEXT,
-        timeout=SCRIPT_TIMEOUT,
-        check=False,
-    )
 
 
 # -- functions that behave ------------------------------------------------------
@@ -151,7 +142,9 @@ def test_the_results_that_travel_badly_really_do():
 )
 def test_process_enders_end_the_process(call, returncode):
     completed = run_python(
-        f"import pickle\nimport faults as w\n{call}\nprint('still alive')"
+        f"import pickle\nimport faults as w\n{call}\nprint('still alive')",
+        env={"PYTHONPATH": TESTS},
+        timeout=SCRIPT_TIMEOUT,
     )
     assert completed.returncode == returncode
     assert "still alive" not in completed.stdout

@@ -17,20 +17,10 @@ from pathlib import Path
 import pytest
 
 from parallel_guide.pages import what_can_go_wrong as wrong
+from parallel_guide.tools.run_python import run_python
 
 SCRIPT_TIMEOUT = 60
 PLAIN_TEXT = {**os.environ, "PYTHON_COLORS": "0", "NO_COLOR": "1"}
-
-
-def run_python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=PLAIN_TEXT,
-        timeout=SCRIPT_TIMEOUT,
-        check=False,
-    )
 
 
 # -- the page's own misbehaving functions ----------------------------------------
@@ -52,7 +42,8 @@ def test_checked_sqrt_refuses_a_negative_number_with_a_valueerror():
 def test_native_sqrt_crashes_the_process_on_a_negative_number():
     completed = run_python(
         "from parallel_guide.pages import what_can_go_wrong as w\n"
-        "w.native_sqrt(-1)\nprint('still alive')"
+        "w.native_sqrt(-1)\nprint('still alive')",
+        timeout=SCRIPT_TIMEOUT,
     )
     assert completed.returncode == -signal.SIGSEGV
     assert "still alive" not in completed.stdout
