@@ -98,7 +98,7 @@ autodoc_member_order = "bysource"
 doctest_test_doctest_blocks = ""  # only explicit {doctest} blocks are tested
 nitpick_ignore_regex = [
     # Names that exist only in type hints and have no documentation to link to.
-    ("py:class", r"parallel_guide\.timeline\.Order"),
+    ("py:class", r"parallel_guide\.tools\.timeline\.Order"),
     # Type hints name Executor by its private home; the docs list it publicly.
     ("py:class", r"concurrent\.futures\._base\.\w+"),
 ]

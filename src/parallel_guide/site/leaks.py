@@ -79,8 +79,15 @@ def leftovers(
     which ``allow`` is true, and threads for which ``allow_thread`` is true,
     are not counted; with ``threads_before=None`` threads are not checked.
 
-    >>> leftovers(threads_before=threading.enumerate(), grace=0)
-    Leftovers(processes=(), threads=())
+    >>> before = threading.enumerate()
+    >>> stop = threading.Event()
+    >>> waiting = threading.Thread(target=stop.wait, name="waiting")
+    >>> waiting.start()
+    >>> left = leftovers(threads_before=before, grace=0, allow=lambda p: True)
+    >>> [thread.name for thread in left.threads], left.processes
+    (['waiting'], ())
+    >>> stop.set()
+    >>> waiting.join()
     """
     deadline = time.monotonic() + grace
     while True:
