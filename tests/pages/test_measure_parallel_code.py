@@ -81,12 +81,9 @@ def test_a_failing_map_stops_the_pool_and_raises():
 
 
 def test_busy_neighbour_uses_a_cpu_until_the_block_ends():
-    with busy_neighbour():
-        (neighbour,) = [
-            child
-            for child in psutil.Process().children()
-            if "spawn_main" in " ".join(child.cmdline())
-        ]
+    with busy_neighbour() as pid:
+        neighbour = psutil.Process(pid)
+        assert neighbour.ppid() == os.getpid()
         before = sum(neighbour.cpu_times()[:2])
         # Even sharing two CPUs with several busy processes it gets some: wait
         # for it, rather than expecting a share within a fixed time.

@@ -196,15 +196,16 @@ def _spin_until_set(stop: Any) -> None:
 
 
 @contextlib.contextmanager
-def busy_neighbour(start_method: str = "spawn") -> Iterator[None]:
+def busy_neighbour(start_method: str = "spawn") -> Iterator[int]:
     """Keep one CPU busy in another process for the duration of the block.
 
     A stand-in for the other programs on a shared machine (a browser, a CI
-    job next door).  The process is stopped when the block ends, even if it
-    raises.
+    job next door).  The block gets the process's id.  The process is stopped
+    when the block ends, even if it raises.
 
-    >>> with busy_neighbour():
-    ...     pass
+    >>> with busy_neighbour() as pid:
+    ...     pid > 0
+    True
     """
     context = multiprocessing.get_context(start_method)
     stop = context.Event()
@@ -213,7 +214,7 @@ def busy_neighbour(start_method: str = "spawn") -> Iterator[None]:
     )
     neighbour.start()
     try:
-        yield
+        yield neighbour.pid
     finally:
         stop.set()
         neighbour.join(timeout=5)
