@@ -88,10 +88,10 @@ def no_leaked_processes_or_threads():
 #
 # So: after collection (which imports the test modules, and with them Dask)
 # Dask's reducers are taken out of copyreg.dispatch_table; tests marked
-# ``dask`` get them back for their duration, and afterwards the table and the
-# environment are put back as they were.  An unmarked test that leaves a Dask
-# reducer behind fails.  This holds with and without xdist: each worker
-# collects, and so imports, the test modules itself.
+# ``dask`` get them back for their duration, and afterwards Dask's entries in
+# the table and the whole environment are put back as they were.  An unmarked
+# test that leaves a Dask reducer behind fails.  This holds with and without
+# xdist: each worker collects, and so imports, the test modules itself.
 
 DASK_MODULES = ("tblib", "dask", "distributed")
 _dask_reducers: dict = {}  # what importing Dask registered, taken out after collection
@@ -215,6 +215,9 @@ def kill_at_teardown():
     yield processes.append
     for process in processes:
         leaks.kill_tree(process)
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 @pytest.fixture

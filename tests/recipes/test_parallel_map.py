@@ -760,6 +760,7 @@ def test_a_nested_call_runs_in_its_worker_instead_of_starting_a_pool():
 
 
 HANGING_SCRIPT = """
+import signal
 import sys
 import faults  # from tests/, on PYTHONPATH
 import parallel_guide.recipes.parallel_map
@@ -767,6 +768,10 @@ from parallel_guide.recipes.parallel_map import parallel_map
 
 module = sys.modules["parallel_guide.recipes.parallel_map"]
 if __name__ == "__main__":
+    # Ctrl-C as in a terminal, however pytest was started: a shell without job
+    # control starts background commands ('pytest &') with SIGINT ignored,
+    # and children inherit that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     module.START_METHOD = sys.argv[1]
     parallel_map(
         faults.announce_and_hang, [0, 0], workers=2, chunksize=1,
