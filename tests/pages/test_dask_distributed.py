@@ -11,6 +11,8 @@ import os
 import psutil
 import pytest
 
+from bad_counts import bad_counts
+
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
@@ -69,15 +71,7 @@ def test_address_must_be_a_string():
         scheduler_address(8786)
 
 
-@pytest.mark.parametrize(
-    ("workers", "error", "message"),
-    [
-        (0, ValueError, "workers must be at least 1, got 0"),
-        (-1, ValueError, "workers must be at least 1, got -1"),
-        (1.5, TypeError, "workers must be an int, got float"),
-        (True, TypeError, "workers must be an int, got bool"),
-    ],
-)
+@pytest.mark.parametrize(("workers", "error", "message"), bad_counts("workers"))
 def test_scheduler_processes_rejects_bad_worker_counts(workers, error, message):
     with (
         pytest.raises(error, match=message),

@@ -4,6 +4,7 @@ import sysconfig
 
 import pytest
 
+from bad_counts import bad_counts
 from parallel_guide.pages.free_threading import (
     GilStatus,
     Tally,
@@ -56,15 +57,7 @@ def test_compare_pools_times_all_three_and_gets_the_same_work_done():
     assert all(len(t.seconds) == 2 and t.min > 0 for t in timings.values())
 
 
-@pytest.mark.parametrize(
-    ("workers", "error", "message"),
-    [
-        (0, ValueError, "workers must be at least 1, got 0"),
-        (-1, ValueError, "workers must be at least 1, got -1"),
-        (1.5, TypeError, "workers must be an int, got float"),
-        (True, TypeError, "workers must be an int, got bool"),
-    ],
-)
+@pytest.mark.parametrize(("workers", "error", "message"), bad_counts("workers"))
 def test_compare_pools_rejects_bad_worker_counts(workers, error, message):
     with pytest.raises(error, match=message):
         compare_pools(abs, [1], workers=workers)
@@ -89,15 +82,7 @@ def test_the_lock_forbids_the_interleaving():
     assert lost_update(4, safe=True) == 4
 
 
-@pytest.mark.parametrize(
-    ("threads", "error", "message"),
-    [
-        (0, ValueError, "threads must be at least 1, got 0"),
-        (-1, ValueError, "threads must be at least 1, got -1"),
-        (1.5, TypeError, "threads must be an int, got float"),
-        (True, TypeError, "threads must be an int, got bool"),
-    ],
-)
+@pytest.mark.parametrize(("threads", "error", "message"), bad_counts("threads"))
 def test_lost_update_rejects_bad_thread_counts(threads, error, message):
     with pytest.raises(error, match=message):
         lost_update(threads)

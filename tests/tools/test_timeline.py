@@ -4,6 +4,7 @@ from graphlib import CycleError
 
 import pytest
 
+from bad_counts import bad_counts
 from parallel_guide.pages.task_timelines import (
     GUIDE_SECONDS,
     guide_durations,
@@ -123,15 +124,7 @@ def test_predicted_wall_waits_for_dependencies():
     assert predicted_wall(GUIDE_SECONDS, 3, CHAIN) == 4.5
 
 
-@pytest.mark.parametrize(
-    ("workers", "error", "message"),
-    [
-        (0, ValueError, "workers must be at least 1, got 0"),
-        (-1, ValueError, "workers must be at least 1, got -1"),
-        (1.5, TypeError, "workers must be an int, got float"),
-        (True, TypeError, "workers must be an int, got bool"),
-    ],
-)
+@pytest.mark.parametrize(("workers", "error", "message"), bad_counts("workers"))
 def test_predicted_wall_needs_a_whole_number_of_workers(workers, error, message):
     with pytest.raises(error, match=message):
         predicted_wall(GUIDE_SECONDS, workers)
