@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import signal
-import struct
 import sys
 import threading
 import time
@@ -188,26 +187,6 @@ def fail_when_unpickled_on(x: Any, trigger: Any = -1) -> Any:
     return x
 
 
-def die_while_sending_on(x: Any, trigger: Any = -1) -> Any:
-    """Return ``x``, but for ``trigger`` die half-way through sending a result.
-
-    Only for a worker of a :class:`~concurrent.futures.ProcessPoolExecutor`:
-    it writes the start of a result message (a length, and fewer bytes than
-    it promises) to the pool's result pipe, then ends the process, as a
-    worker killed while sending a large result would.
-    """
-    if x == trigger:
-        frame = sys._getframe()
-        while frame is not None and "result_queue" not in frame.f_locals:
-            frame = frame.f_back
-        if frame is None:
-            raise RuntimeError("not running in a ProcessPoolExecutor worker")
-        writer = frame.f_locals["result_queue"]._writer
-        writer._send(struct.pack("!i", 2**20) + bytes(100))
-        os._exit(1)
-    return x
-
-
 def timeout_on(x: Any, trigger: Any = -1) -> Any:
     """Return ``x``, but raise the task's own :exc:`TimeoutError` for ``trigger``."""
     if x == trigger:
@@ -233,17 +212,6 @@ PARENT_STATE = "as imported"
 def read_parent_state(_: Any = None) -> str:
     """Return :data:`PARENT_STATE` as this process sees it."""
     return PARENT_STATE
-
-
-def nested_pids(n: int) -> tuple[int, list[int]]:
-    """Call :func:`~parallel_guide.recipes.parallel_map.parallel_map` in a worker.
-
-    Returns this process's id and the ids of the processes that ran the
-    ``n`` inner items.
-    """
-    from parallel_guide.recipes.parallel_map import parallel_map
-
-    return os.getpid(), parallel_map(worker_pid, range(n))
 
 
 def record_call(
@@ -323,3 +291,24 @@ def big_bytes(size: int) -> bytes:
 def length(x: Any) -> int:
     """Return ``len(x)``, for large arguments."""
     return len(x)
+
+
+def first_waits_for_last(
+    x: int, path: str | os.PathLike[str], last: int, timeout: float = 60.0
+) -> Any:
+    """Item 0 waits for item ``last`` to have run; every other item returns itself.
+
+    Item ``last`` creates the file ``path``; item 0 waits for it (at most
+    ``timeout`` seconds) and says whether it came.  Only a map that lets other
+    workers go on while item 0 runs gets ``"the last item ran first"``.
+    """
+    if x == last:
+        Path(path).touch()
+    if x != 0:
+        return x
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists():
+        if time.monotonic() > deadline:
+            return "item 0 ran alone"
+        time.sleep(0.01)
+    return "the last item ran first"

@@ -75,7 +75,6 @@ def test_every_trigger_function_passes_other_items_through():
         faults.exit_when_pickled_on,
         faults.fail_when_unpickled_on,
         faults.timeout_on,
-        faults.die_while_sending_on,
     ]
     for func in functions:
         assert func(5, trigger=6) == 5, func.__name__

@@ -21,7 +21,6 @@ TARGET_CHUNK_SECONDS = 0.05  # per chunk: overhead ~1%, little imbalance at the 
 MAX_CHUNKSIZE = 20_000
 CHUNKS_PER_WORKER = 4  # with a known length, at least this many chunks per worker
 IN_FLIGHT_PER_WORKER = 2  # chunks taken from the input ahead of the results
-STOP_GRACE_SECONDS = 2.0  # after SIGTERM, before SIGKILL
 
 
 def parallel_map(
@@ -29,10 +28,9 @@ def parallel_map(
 ):
     """Return ``[func(x) for x in iterable]``, computed in worker processes.
 
-    ``workers`` defaults to the CPUs this process may use; ``chunksize=None``
-    grows chunks until each takes about ``TARGET_CHUNK_SECONDS``.  Pass an
-    ``executor`` (threads, processes, Dask's ``client.get_executor()``) to run
-    in it: it is left running, and on failure only its queued work is cancelled.
+    ``workers`` defaults to the usable CPUs; chunks grow to ``TARGET_CHUNK_SECONDS``
+    unless ``chunksize`` is given.  An ``executor`` of yours (threads, processes, Dask's
+    ``client.get_executor()``) is used, left running; on failure its queue is emptied.
 
     >>> parallel_map(abs, [-2, -1, 0, 1], workers=2)
     [2, 1, 0, 1]
@@ -52,7 +50,9 @@ def parallel_map(
     try:
         while True:
             while len(pending) < IN_FLIGHT_PER_WORKER * workers:
-                size = chunksize or _chunk_size(*done, most)
+                count, seconds = done  # one item a chunk until a chunk is timed
+                n = int(TARGET_CHUNK_SECONDS * count / seconds) if seconds else 1
+                size = chunksize or max(1, min(MAX_CHUNKSIZE, most, n))
                 if not (chunk := list(itertools.islice(items, size))):
                     break
                 start = done[0] + sum(pending.values())
@@ -67,11 +67,12 @@ def parallel_map(
                 done[1] += future.result()[1]  # raises what func raised
                 done[0] += pending.pop(future)
     except BaseException as exc:
-        if executor is None:
-            _stop(pool, others)
-        elif not isinstance(exc, BrokenProcessPool):  # a broken pool fails them all
-            for future in pending:  # in the caller's executor: what has not started
-                future.cancel()
+        broken = isinstance(exc, BrokenProcessPool)  # it failed them all itself
+        for future in () if broken else pending:
+            future.cancel()  # what has not started
+        if executor is None:  # Ctrl-C and the deadline cannot wait for running chunks
+            now = isinstance(exc, KeyboardInterrupt) or time.monotonic() >= deadline
+            _stop(pool, others, pending, now)
         raise
     if executor is None:
         pool.shutdown()
@@ -79,15 +80,14 @@ def parallel_map(
 
 
 def usable_cpus():
-    """How many CPUs this process may use (CPU affinity and containers included)."""
+    """How many CPUs this process may use (CPU affinity and containers included).
+
+    >>> usable_cpus() >= 1
+    True
+    """
     if hasattr(os, "sched_getaffinity") and not hasattr(os, "process_cpu_count"):
         return len(os.sched_getaffinity(0))  # Linux, Python 3.11 and 3.12
     return getattr(os, "process_cpu_count", os.cpu_count)() or 1
-
-
-def _chunk_size(count, seconds, most):  # to take TARGET_CHUNK_SECONDS; 1 untimed
-    guess = TARGET_CHUNK_SECONDS * count / seconds if seconds else count and most
-    return max(1, min(MAX_CHUNKSIZE, most, int(guess)))
 
 
 def _run_chunk(func, start, items):  # in a worker: the results, and their seconds
@@ -95,7 +95,7 @@ def _run_chunk(func, start, items):  # in a worker: the results, and their secon
     for position, item in enumerate(items, start):
         try:
             results.append(func(item))
-        except Exception as exc:
+        except BaseException as exc:
             exc.add_note(f"parallel_map: raised for item #{position}: {item!r:.60}")
             raise
     return results, time.perf_counter() - began
@@ -107,19 +107,21 @@ def _start_worker():
     threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
 
 
-def _stop(pool, others):  # stop the workers now, even in the middle of an item
-    workers = [p for p in multiprocessing.active_children() if p not in others]
-    if hasattr(pool, "terminate_workers"):  # Python 3.14+
-        pool.terminate_workers()
-    else:  # before 3.14: the workers are the processes started since the pool
+def _stop(pool, others, running, now):
+    """Stop the workers, ``now`` or if a chunk still runs after 2 s; shut down."""
+    if now or wait(running, 2.0)[1]:  # chunks are short: a long one may never end
+        workers = [p for p in multiprocessing.active_children() if p not in others]
+        if hasattr(pool, "terminate_workers"):  # Python 3.14+
+            pool.terminate_workers()
+        else:  # before 3.14: the workers are the processes started since the pool
+            for process in workers:
+                process.terminate()
         for process in workers:
-            process.terminate()
-    for process in workers:
-        process.join(STOP_GRACE_SECONDS)
-        if process.exitcode is None:  # it ignores SIGTERM
-            process.kill()
-            process.join()
-    pool.shutdown(cancel_futures=True)
+            process.join(2.0)  # the time to end after SIGTERM, before SIGKILL
+            if process.exitcode is None:  # it ignores SIGTERM
+                process.kill()
+                process.join()
+    pool.shutdown()  # and wait for its threads (3.14's terminate_workers() cannot)
 
 
 def _check_arguments(func, workers, chunksize, timeout, executor):
@@ -132,9 +134,10 @@ def _check_arguments(func, workers, chunksize, timeout, executor):
     if not callable(func) or not isinstance(executor, Executor | None):
         raise TypeError("func must be a function, executor an Executor or None")
     if executor is None or isinstance(executor, ProcessPoolExecutor):
-        method = multiprocessing.get_context(START_METHOD).get_start_method()
-        fresh = executor is not None or method != "fork"  # fork copies __main__
-        interactive = not hasattr(sys.modules["__main__"], "__file__")
+        method = START_METHOD if executor is None else None  # given: the default
+        fresh = multiprocessing.get_context(method).get_start_method() != "fork"
+        main_file = getattr(sys.modules["__main__"], "__file__", "")  # or <stdin>
+        interactive = not os.path.isfile(main_file)
         try:  # a function travels by name, and fresh workers import its module
             pickle.dumps(func)
             if fresh and interactive and getattr(func, "__module__", "") == "__main__":

@@ -9,13 +9,8 @@ together in an ``ExceptionGroup``, and gives up waiting at ``timeout``.
 import pickle
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Executor, ThreadPoolExecutor, wait
+from concurrent.futures.process import ProcessPoolExecutor
 from graphlib import CycleError, TopologicalSorter
 
 MAX_THREADS = 32  # the most threads run_tasks starts when workers is not given
@@ -121,8 +116,12 @@ def _check_arguments(tasks, depends_on, workers, timeout, executor):
             raise error(f"{name} must be None or {kinds[-1].__name__} > 0: {value!r}")
     if not isinstance(executor, Executor | None):
         raise TypeError(f"executor must be a concurrent.futures.Executor: {executor!r}")
-    if not isinstance(tasks, Mapping) or not isinstance(depends_on, Mapping | None):
-        raise TypeError("tasks must map names to callables, depends_on names to lists")
+    if not isinstance(tasks, Mapping):
+        raise TypeError(f"tasks must be a mapping of names to callables: {tasks!r}")
+    if not isinstance(depends_on, Mapping | None):
+        raise TypeError(
+            f"depends_on must be a mapping of names to lists: {depends_on!r}"
+        )
     for name, task in tasks.items():
         if not callable(task):
             raise TypeError(f"task {name!r} must be callable, got {task!r}")
