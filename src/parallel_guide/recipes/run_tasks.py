@@ -10,7 +10,7 @@ import pickle
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, ThreadPoolExecutor, wait
-from concurrent.futures.process import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from graphlib import CycleError, TopologicalSorter
 
 MAX_THREADS = 32  # the most threads run_tasks starts when workers is not given
@@ -68,8 +68,8 @@ def run_tasks(tasks, *, depends_on=None, workers=None, timeout=None, executor=No
                     exc.add_note(f"run_tasks: raised by task {name!r}")
                     failures[name] = exc
                 sorter.done(name)
-    except BaseException:
-        for future in running:
+    except BaseException as exc:  # a broken pool has failed its futures itself
+        for future in () if isinstance(exc, BrokenProcessPool) else running:
             future.cancel()
         if executor is None:  # a thread cannot be stopped: running tasks finish
             pool.shutdown(wait=False, cancel_futures=True)
