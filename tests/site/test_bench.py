@@ -1,10 +1,11 @@
 import io
 import json
 import math
+import multiprocessing
 
 import pytest
 
-from parallel_guide.site import bench
+from parallel_guide.site import bench, cli
 from parallel_guide.site.bench import (
     FULL,
     GRAPH_DEPENDS_ON,
@@ -49,6 +50,20 @@ def test_ratio_without_a_limit_is_nan():
     assert math.isnan(Row("s", "r", 1.0, 0.0).ratio)
 
 
+def test_spread_is_the_range_of_the_runs_over_the_median():
+    assert Row("s", "r", 2.0, 1.0, runs=(1.5, 2.0, 2.5)).spread == pytest.approx(0.5)
+    assert math.isnan(Row("s", "r", 2.0, 1.0, runs=(2.0,)).spread)  # one run
+    assert math.isnan(Row("s", "r", 2.0, 1.0).spread)
+
+
+def test_per_round_ratios_pair_the_runs_of_each_round():
+    a = measure.Timing((2.0, 3.0, 8.0))
+    b = measure.Timing((1.0, 3.0, 2.0))
+    assert measure._per_round(a, b) == (2.0, 1.0, 4.0)
+    with pytest.raises(ValueError, match="shorter"):  # rounds must line up
+        measure._per_round(a, measure.Timing((1.0,)))
+
+
 @pytest.mark.parametrize(
     ("measured", "bound", "at_least", "met"),
     [
@@ -68,7 +83,7 @@ def test_target_verdicts(measured, bound, at_least, met):
 def test_sweep_reaches_a_quarter_of_each_workers_share():
     sizes = measure._sweep_sizes(100_000, 2)
     assert sizes == sorted(set(sizes))
-    assert sizes[0] == 16
+    assert sizes[0] == 64
     assert sizes[-1] == 12_500
 
 
@@ -88,17 +103,32 @@ def test_sets_grow_from_tiny_to_full():
 def test_table_lines_up_and_shows_every_row_and_verdict():
     rows = [
         Row("data parallel", "plain loop", 0.08, 0.004, note="a note"),
-        Row("chunk size", "automatic", 2.5e-7, 2e-7, "s/item"),
+        Row("chunk size", "automatic", 2.5e-7, 2e-7, "s/item", runs=(2e-7, 3e-7)),
         Row("waits", "threads: peak memory", 150.0, 34.0, "MiB"),
     ]
-    targets = [Target("good", 1.1, 1.25), Target("bad", 0.5, 0.9, at_least=True)]
+    targets = [
+        Target("good", 1.1, 1.25, runs=(1.05, 1.1, 1.2)),
+        Target("bad", 0.5, 0.9, at_least=True),
+    ]
     text = format_table(_report(rows, targets, ["something was skipped"]))
     lines = text.splitlines()
     header = lines[0]
-    assert header.split() == ["section", "row", "median", "limit", "ratio", "note"]
+    assert header.split() == [
+        "section",
+        "row",
+        "median",
+        "spread",
+        "limit",
+        "ratio",
+        "note",
+    ]
     ratio_end = header.index("ratio") + len("ratio")
+    spread_end = header.index("spread") + len("spread")
     for line, row in zip(lines[2:5], rows, strict=True):
         assert line[:ratio_end].endswith(f"{row.ratio:.2f}")  # right-aligned
+    assert lines[3][:spread_end].endswith("40%")  # (3e-7 - 2e-7) / 2.5e-7
+    assert lines[2][:spread_end].rstrip().endswith("80.0 ms")  # one run: none
+    assert "1.05-1.20" in text  # the target's fastest and slowest round
     assert "80.0 ms" in text
     assert "250 ns/item" in text
     assert "150.0 MiB" in text
@@ -108,12 +138,12 @@ def test_table_lines_up_and_shows_every_row_and_verdict():
     assert "missed" in text
     assert ">= 0.90" in text
     assert "note: something was skipped" in text
-    assert text.splitlines()[-1].startswith("tiny set: 2 timed runs per row")
+    assert text.split("\n\n")[-1].startswith("tiny set: 2 timed runs per row")
 
 
 def test_json_has_rows_with_ratios_and_targets_with_verdicts():
     rows = [Row("tasks", "run_tasks", 1.2, 1.0, runs=(1.1, 1.2, 1.3))]
-    targets = [Target("run_tasks", 1.2, 1.02)]
+    targets = [Target("run_tasks", 1.2, 1.02, runs=(1.1, 1.3))]
     data = json.loads(json.dumps(to_json(_report(rows, targets, ["n"]))))
     assert data["version"] == JSON_VERSION
     assert data["set"] == "tiny"
@@ -127,6 +157,7 @@ def test_json_has_rows_with_ratios_and_targets_with_verdicts():
     (target,) = data["targets"]
     assert target["met"] is False
     assert target["bound"] == 1.02
+    assert target["runs"] == [1.1, 1.3]
     assert data["notes"] == ["n"]
 
 
@@ -180,11 +211,20 @@ def tiny_report():
     return run_bench(TINY, repeat=1)
 
 
+SECTIONS_WITH_A_LIMIT_ROW = {
+    "data parallel",
+    "CPU-heavy",
+    "chunk size",
+    "per-item overhead, running pool",
+    "per-item overhead, pool per call",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_tiny_run_has_every_section_and_positive_ratios(tiny_report):
     sections = {row.section for row in tiny_report.rows}
-    assert {"data parallel", "CPU-heavy", "chunk size", "tasks"} <= sections
+    assert {"tasks", *SECTIONS_WITH_A_LIMIT_ROW} <= sections
     assert any(section.endswith("waits of 0.05 s") for section in sections)
     names = {(row.section, row.name) for row in tiny_report.rows}
     assert ("data parallel", "plain loop") in names
@@ -192,27 +232,40 @@ def test_tiny_run_has_every_section_and_positive_ratios(tiny_report):
     assert ("data parallel, 200 items", "parallel_map") in names
     assert ("CPU-heavy", "1 process") in names
     assert any(
-        section == "CPU-heavy" and name.endswith("processes, serial_below=0")
+        section == "CPU-heavy" and name.endswith("processes, running pool")
         for section, name in names
     )
+    assert ("per-item overhead, running pool", "parallel_map, automatic chunks") in (
+        names
+    )
+    assert ("per-item overhead, pool per call", "parallel_map, own pool") in names
     for row in tiny_report.rows:
         assert row.value > 0, row
         assert 0 < row.ratio < 100_000, row
         assert len(row.runs) == 1, row
     # Each section's limit is one of its own rows (or the wait itself).
     limit_rows = [r for r in tiny_report.rows if math.isclose(r.ratio, 1.0)]
-    assert {"data parallel", "CPU-heavy", "chunk size"} <= {
-        r.section for r in limit_rows
-    }
+    assert {r.section for r in limit_rows} >= SECTIONS_WITH_A_LIMIT_ROW
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(180)
-def test_tiny_run_cannot_beat_a_critical_path(tiny_report):
-    tasks = [row for row in tiny_report.rows if row.section == "tasks"]
-    assert len(tasks) == 2  # the original always takes 2 s: not in the tiny set
-    for row in tasks:
-        assert 0.99 <= row.ratio < 50, row  # sleeping takes at least that long
+def test_tiny_run_sweeps_the_executor_and_compares_with_its_best(tiny_report):
+    swept = {
+        int(row.name.rpartition("=")[2]): row
+        for row in tiny_report.rows
+        if row.section == "chunk size"
+    }
+    assert sorted(swept) == [1, *measure._sweep_sizes(TINY.chunk_items, 2)]
+    best = min((size for size in swept if size > 1), key=lambda s: swept[s].value)
+    assert swept[best].ratio == 1.0
+    # The head-to-head measures that same best chunk size again.
+    running = [r for r in tiny_report.rows if r.section.endswith("running pool")]
+    assert running[0].name == f"ProcessPoolExecutor.map, chunksize={best}"
+    (target,) = [t for t in tiny_report.targets if "best chunk size" in t.name]
+    automatic = running[1]
+    assert target.measured == pytest.approx(automatic.ratio)
+    assert len(target.runs) == 1
 
 
 @pytest.mark.slow
@@ -220,14 +273,26 @@ def test_tiny_run_cannot_beat_a_critical_path(tiny_report):
 def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
     names = [t.name for t in tiny_report.targets]
     cheap = [name for name in names if name.startswith("parallel_map on a cheap")]
-    assert len(cheap) == 2  # a long input and a short one
-    # 200 cheap items take microseconds: parallel_map never starts a pool.
-    short = next(t for t in tiny_report.targets if t.name == cheap[-1])
-    assert "ran in the calling process in every run" in short.note
-    assert sum(name.startswith("CPU-heavy speed-up on all") for name in names) == 1
-    assert any("automatic chunks" in name for name in names)
+    assert cheap == [
+        f"parallel_map on a cheap function, {TINY.data_items:,} items: "
+        "time / plain loop"
+    ]
+    # A short input is shown, not judged: every item goes to a worker.
+    assert any(
+        note.startswith("data parallel, 200 items: no target")
+        for note in tiny_report.notes
+    )
+    assert sum(name.startswith("CPU-heavy speed-up") for name in names) == 1
+    assert sum("best chunk size" in name for name in names) == 1
     assert sum("critical path" in name for name in names) == 2
+    assert len(names) == 5
+    assert all(len(t.runs) == 1 for t in tiny_report.targets if "path" not in t.name)
     assert any("original example was not run" in note for note in tiny_report.notes)
+    method = multiprocessing.get_context().get_start_method()
+    assert any(
+        note.startswith(f"worker processes started with {method}; load average")
+        for note in tiny_report.notes
+    )
     assert json.loads(json.dumps(to_json(tiny_report)))["set"] == "tiny"
     assert "ratio = median / limit" in format_table(tiny_report)
 
@@ -242,7 +307,33 @@ def test_data_parallel_without_numpy_says_so(monkeypatch):
     assert rows[0].ratio == 1.0  # without NumPy the loop is the limit
     assert rows[2].ratio == 1.0
     assert sum("NumPy is not installed" in note for note in notes) == 2
-    assert len(targets) == 2
+    assert len(targets) == 1  # the short input has none
+
+
+# -- the command line ------------------------------------------------------------
+
+
+def test_start_method_is_set_before_the_run(monkeypatch, capsys):
+    chosen = []
+
+    def fake_run(bench_set, *, repeat, progress):
+        chosen.append(multiprocessing.get_start_method(allow_none=True))
+        return _report()
+
+    monkeypatch.setattr(bench, "run_bench", fake_run)
+    before = multiprocessing.get_start_method(allow_none=True)
+    try:
+        assert cli.main(["bench", "--start-method", "spawn", "--no-progress"]) == 0
+    finally:
+        multiprocessing.set_start_method(before, force=True)
+    assert chosen == ["spawn"]
+    assert "ratio" in capsys.readouterr().out
+
+
+def test_unknown_start_method_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["bench", "--start-method", "vfork"])
+    assert "invalid choice: 'vfork'" in capsys.readouterr().err
 
 
 def test_markdown_tables_have_one_line_per_row_and_target():
@@ -251,8 +342,9 @@ def test_markdown_tables_have_one_line_per_row_and_target():
     table, verdicts = bench.markdown_tables(_report(rows, targets))
     lines = table.splitlines()
     assert len(lines) == 2 + len(rows)
-    assert all(line.count(" | ") == 5 for line in lines)  # the | in x|y is escaped
+    assert all(line.count(" | ") == 6 for line in lines)  # the | in x|y is escaped
     assert "x\\|y" in lines[2]
     assert "| 2.00 |" in lines[2]
+    assert "| 2.00 s |  | 1.00 s |" in lines[2]  # no runs: no spread
     assert "1.0 MiB" in lines[3]
-    assert verdicts.splitlines()[2] == "| t | 3.00 | >= 0.90 | met |"
+    assert verdicts.splitlines()[2] == "| t | 3.00 |  | >= 0.90 | met |"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -55,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="also write the results as JSON to PATH (folders are created)",
+    )
+    bench.add_argument(
+        "--start-method",
+        choices=multiprocessing.get_all_start_methods(),
+        help="start worker processes this way (default: the platform's, "
+        "as parallel_map does)",
     )
     bench.add_argument(
         "--no-progress", action="store_true", help="no progress bar on stderr"
@@ -118,6 +125,8 @@ def _bench(args: argparse.Namespace) -> int:
             f"--json {args.json}: is a folder; give a file name such as "
             f"{args.json / 'bench.json'}"
         )
+    if args.start_method is not None:  # parallel_map's own pools follow it too
+        multiprocessing.set_start_method(args.start_method, force=True)
     report = run_bench(
         SETS[args.set], repeat=args.repeat, progress=not args.no_progress
     )

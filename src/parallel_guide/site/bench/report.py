@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
@@ -43,46 +44,31 @@ def format_value(value: float, unit: str) -> str:
 def format_table(report: BenchReport) -> str:
     """The report as text: rows by section, then targets, then notes.
 
-    >>> row = Row("tasks", "run_tasks", 1.12, 1.1)
+    >>> row = Row("tasks", "run_tasks", 1.12, 1.1, runs=(1.1, 1.12, 1.21))
     >>> target = Target("run_tasks: time / critical path", 1.12 / 1.1, 1.02)
-    >>> report = BenchReport(TINY, 1, (row,), (target,), (), {}, "now", 2.0)
+    >>> report = BenchReport(TINY, 3, (row,), (target,), (), {}, "now", 2.0)
     >>> print(format_table(report))
-    section  row        median  limit   ratio  note
-    -------  ---------  ------  ------  -----  ----
-    tasks    run_tasks  1.12 s  1.10 s   1.02
+    section  row        median  spread  limit   ratio  note
+    -------  ---------  ------  ------  ------  -----  ----
+    tasks    run_tasks  1.12 s     10%  1.10 s   1.02
     <BLANKLINE>
-    target                           measured  bound    verdict
-    -------------------------------  --------  -------  -------
-    run_tasks: time / critical path      1.02  <= 1.02  met
+    target                           measured  range  bound    verdict
+    -------------------------------  --------  -----  -------  -------
+    run_tasks: time / critical path      1.02         <= 1.02  met
     <BLANKLINE>
-    tiny set: 1 timed run per row, 2.00 s in all. ratio = median / limit.
+    tiny set: 3 timed runs per row, 2.00 s in all. ratio = median / limit;
+    spread = (slowest - fastest) / median; range: a target's value in the
+    fastest and slowest round.
     """
-    header = ("section", "row", "median", "limit", "ratio", "note")
-    body = [
-        (
-            row.section,
-            row.name,
-            format_value(row.value, row.unit),
-            format_value(row.limit, row.unit),
-            f"{row.ratio:.2f}",
-            row.note,
-        )
-        for row in report.rows
-    ]
-    parts = [text_table(header, body, right={4})]
+    header = ("section", "row", "median", "spread", "limit", "ratio", "note")
+    body = [_row_cells(row) for row in report.rows]
+    parts = [text_table(header, body, right={3, 5})]
     if report.targets:
-        target_rows = [
-            (
-                t.name,
-                f"{t.measured:.2f}",
-                f"{'>=' if t.at_least else '<='} {t.bound:.2f}",
-                "met" if t.met else "missed",
-            )
-            for t in report.targets
-        ]
         parts.append(
             text_table(
-                ("target", "measured", "bound", "verdict"), target_rows, right={1}
+                ("target", "measured", "range", "bound", "verdict"),
+                [_target_cells(t) for t in report.targets],
+                right={1},
             )
         )
     if report.notes:
@@ -90,9 +76,33 @@ def format_table(report: BenchReport) -> str:
     parts.append(
         f"{report.bench_set.name} set: {report.repeat} timed "
         f"run{'s' * (report.repeat != 1)} per row, {format_seconds(report.seconds)} "
-        "in all. ratio = median / limit."
+        "in all. ratio = median / limit;\nspread = (slowest - fastest) / median; "
+        "range: a target's value in the\nfastest and slowest round."
     )
     return "\n\n".join(parts)
+
+
+def _row_cells(row: Row) -> tuple[str, ...]:
+    return (
+        row.section,
+        row.name,
+        format_value(row.value, row.unit),
+        "" if math.isnan(row.spread) else f"{row.spread:.0%}",
+        format_value(row.limit, row.unit),
+        f"{row.ratio:.2f}",
+        row.note,
+    )
+
+
+def _target_cells(target: Target) -> tuple[str, ...]:
+    runs = target.runs
+    return (
+        target.name,
+        f"{target.measured:.2f}",
+        f"{min(runs):.2f}-{max(runs):.2f}" if len(runs) > 1 else "",
+        f"{'>=' if target.at_least else '<='} {target.bound:.2f}",
+        "met" if target.met else "missed",
+    )
 
 
 def markdown_tables(report: BenchReport) -> tuple[str, str]:
@@ -101,43 +111,28 @@ def markdown_tables(report: BenchReport) -> tuple[str, str]:
     >>> row = Row("tasks", "run_tasks", 1.12, 1.1, note="critical path 1.1 s")
     >>> rows, targets = markdown_tables(_example_report(row))
     >>> print(rows)
-    | Section | Row | Median | Limit | Ratio | Note |
-    | --- | --- | ---: | ---: | ---: | --- |
-    | tasks | run_tasks | 1.12 s | 1.10 s | 1.02 | critical path 1.1 s |
+    | Section | Row | Median | Spread | Limit | Ratio | Note |
+    | --- | --- | ---: | ---: | ---: | ---: | --- |
+    | tasks | run_tasks | 1.12 s |  | 1.10 s | 1.02 | critical path 1.1 s |
     >>> print(targets)
-    | Target | Measured | Bound | Verdict |
-    | --- | ---: | ---: | --- |
-    | run_tasks: time / critical path | 1.02 | <= 1.02 | met |
+    | Target | Measured | Range | Bound | Verdict |
+    | --- | ---: | ---: | ---: | --- |
+    | run_tasks: time / critical path | 1.02 |  | <= 1.02 | met |
     """
 
     def cells(values: Iterable[str]) -> str:
         return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
 
     rows = [
-        cells(("Section", "Row", "Median", "Limit", "Ratio", "Note")),
-        "| --- | --- | ---: | ---: | ---: | --- |",
+        cells(("Section", "Row", "Median", "Spread", "Limit", "Ratio", "Note")),
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        *(cells(_row_cells(row)) for row in report.rows),
     ]
-    for row in report.rows:
-        rows.append(
-            cells(
-                (
-                    row.section,
-                    row.name,
-                    format_value(row.value, row.unit),
-                    format_value(row.limit, row.unit),
-                    f"{row.ratio:.2f}",
-                    row.note,
-                )
-            )
-        )
     targets = [
-        cells(("Target", "Measured", "Bound", "Verdict")),
-        "| --- | ---: | ---: | --- |",
+        cells(("Target", "Measured", "Range", "Bound", "Verdict")),
+        "| --- | ---: | ---: | ---: | --- |",
+        *(cells(_target_cells(t)) for t in report.targets),
     ]
-    for t in report.targets:
-        bound = f"{'>=' if t.at_least else '<='} {t.bound:.2f}"
-        verdict = "met" if t.met else "missed"
-        targets.append(cells((t.name, f"{t.measured:.2f}", bound, verdict)))
     return "\n".join(rows), "\n".join(targets)
 
 
@@ -162,7 +157,9 @@ def to_json(report: BenchReport) -> dict[str, Any]:
             {**asdict(row), "runs": list(row.runs), "ratio": row.ratio}
             for row in report.rows
         ],
-        "targets": [{**asdict(t), "met": t.met} for t in report.targets],
+        "targets": [
+            {**asdict(t), "runs": list(t.runs), "met": t.met} for t in report.targets
+        ],
         "notes": list(report.notes),
     }
 

@@ -45,6 +45,17 @@ class Row:
         """``value / limit``: 1.00 at the limit, 2.00 twice the limit."""
         return self.value / self.limit if self.limit > 0 else math.nan
 
+    @property
+    def spread(self) -> float:
+        """``(largest run - smallest run) / value``; NaN with fewer than two runs.
+
+        >>> f"{Row('s', 'r', 1.0, 1.0, runs=(0.9, 1.0, 1.2)).spread:.2f}"
+        '0.30'
+        """
+        if len(self.runs) < 2 or self.value <= 0:
+            return math.nan
+        return (max(self.runs) - min(self.runs)) / self.value
+
 
 @dataclass(frozen=True)
 class Target:
@@ -62,6 +73,10 @@ class Target:
     at_least: bool = False
     """Whether ``measured`` must be at least ``bound`` (else at most)."""
     note: str = ""
+    runs: tuple[float, ...] = ()
+    """The same quantity in each round of runs, where the variants it compares
+    took turns: ``measured`` is the ratio of their medians, these show its
+    spread."""
 
     @property
     def met(self) -> bool:

@@ -29,7 +29,9 @@ class BenchSet:
     """Calls of ``count_primes(cpu_limit)`` in the CPU-heavy section."""
     cpu_limit: int
     chunk_items: int
-    """Items per run of the chunk-size sweep."""
+    """Items per run of the chunk-size sweep and the per-item overhead; enough
+    that a run takes tens of milliseconds, so the per-chunk costs show and the
+    timer's do not."""
     single_items: int
     """Items for ``ProcessPoolExecutor.map`` with one item per chunk (slow)."""
     task_scale: float
@@ -46,7 +48,7 @@ QUICK = BenchSet(
     data_items=ORIGINAL_ITEMS,
     cpu_items=16,
     cpu_limit=50_000,
-    chunk_items=20_000,
+    chunk_items=200_000,
     single_items=2_000,
     task_scale=0.25,
     run_original_task=True,
@@ -61,7 +63,7 @@ FULL = BenchSet(
     data_items=ORIGINAL_ITEMS,
     cpu_items=32,
     cpu_limit=80_000,
-    chunk_items=100_000,
+    chunk_items=500_000,
     single_items=5_000,
     task_scale=1.0,
     run_original_task=True,
