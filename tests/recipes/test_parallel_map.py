@@ -466,6 +466,16 @@ def test_an_exception_that_cannot_be_pickled_arrives_as_its_text(given_pool):
     assert parallel_map(wrong.square, [3], executor=given_pool) == [9]
 
 
+def assert_cause_if_any(broken, text):
+    """Check the cause a future's BrokenProcessPool carries.
+
+    A chunk submitted just after the pool broke is refused by ``submit()``
+    itself, whose exception has no cause; that one may reach the caller first.
+    """
+    if broken.__cause__ is not None or "terminated abruptly while" in str(broken):
+        assert text in str(broken.__cause__)
+
+
 def futures_keep_falsy_exceptions():
     """Whether this Python has the fix of CPython gh-132063 (3.14 and newer)."""
     future = Future()
@@ -493,7 +503,7 @@ def test_an_exception_that_cannot_be_rebuilt_breaks_the_pool_with_the_cause(
     func = functools.partial(faults.raise_awkward_on, trigger=0)
     with pytest.raises(BrokenProcessPool) as info:
         parallel_map(func, range(3), executor=given_pool)
-    assert "AwkwardError.__init__()" in str(info.value.__cause__)
+    assert_cause_if_any(info.value, "AwkwardError.__init__()")
 
 
 # -- #4, #7 a worker that dies --------------------------------------------------
@@ -582,7 +592,7 @@ def test_a_result_that_cannot_be_unpickled_breaks_the_pool_with_the_cause(own_po
     func = functools.partial(faults.fail_when_unpickled_on, trigger=1)
     with pytest.raises(BrokenProcessPool) as info:
         parallel_map(func, range(3), workers=1, chunksize=1)
-    assert "unpickling refused" in str(info.value.__cause__)
+    assert_cause_if_any(info.value, "unpickling refused")
 
 
 # -- #11 generators, endless input, bounded look-ahead ----------------------------
