@@ -12,11 +12,12 @@ from parallel_guide.pages.cheat_sheet import (
     async_task_group,
     blocking_call_from_async,
     pool_map_with_chunksize,
-    recipe_parallel_map,
     results_as_completed,
+    stop_at_first_failure,
     sum_in_shared_memory,
     threads_for_waiting,
 )
+from parallel_guide.pages.recipes import checked_pause
 from parallel_guide.pages.what_can_go_wrong import checked_sqrt
 from parallel_guide.tools.workloads import count_primes, wait
 
@@ -81,8 +82,23 @@ def test_blocking_call_from_async_runs_in_a_process():
     assert asyncio.run(blocking_call_from_async(count_primes, 100)) == 25
 
 
-def test_recipe_parallel_map_matches_the_loop():
-    assert recipe_parallel_map(count_primes, LIMITS) == PRIMES
+@pytest.mark.parametrize("workers", [None, 1, 2])
+def test_stop_at_first_failure_keeps_order_when_nothing_fails(workers):
+    assert stop_at_first_failure(count_primes, LIMITS, workers=workers) == PRIMES
+
+
+def test_stop_at_first_failure_of_nothing_is_nothing():
+    assert stop_at_first_failure(count_primes, [], workers=2) == []
+
+
+@pytest.mark.timeout(60)
+def test_stop_at_first_failure_raises_it_and_cancels_what_has_not_started():
+    # 20 pauses of 1 s on 2 workers take 10 s; the failing first item cancels
+    # all but the few already handed to the workers (about 2 s of them).
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="cannot be negative: -1"):
+        stop_at_first_failure(checked_pause, [-1] + [1.0] * 20, workers=2)
+    assert time.perf_counter() - start < 8
 
 
 @pytest.mark.parametrize(

@@ -131,7 +131,7 @@ def test_recipes_run_on_a_real_scheduler_and_workers(no_scheduler_env, children_
             )
             with pytest.raises(TypeError) as raised:
                 parallel_map(count_primes, [10, "x", 20], executor=executor)
-            assert "item #1 of the input: 'x'" in "\n".join(raised.value.__notes__)
+            assert "parallel_map: raised for item #1: 'x'" in raised.value.__notes__
 
             tasks, depends_on = pipeline_tasks(["db", "api"], scale=0.05)
             results = run_tasks(tasks, depends_on=depends_on, executor=executor)

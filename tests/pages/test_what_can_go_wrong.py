@@ -76,25 +76,22 @@ def test_the_unguarded_script_has_no_guard():
 
 
 def test_the_unguarded_script_fails_clearly_without_hanging(start_method, run_script):
-    # Whatever the interpreter's start method, parallel_map's own pool spawns.
+    # The script asks for spawn itself, so the start method set first changes nothing.
     start = time.monotonic()
     completed = run_script("pages/unguarded_script.py", start_method)
     assert time.monotonic() - start < SCRIPT_TIMEOUT
     assert completed.returncode == 1
     assert "Squares" not in completed.stdout
-    assert (
-        "RuntimeError: parallel_map() was called while a new worker process was "
-        "importing the main module" in completed.stderr
-    )
+    # Each worker failed while importing the script, with the standard library's
+    # message naming the guard; no worker got as far as starting a pool.
+    failures = completed.stderr.count("finished its bootstrapping phase")
+    assert 1 <= failures <= 2, completed.stderr
     assert "if __name__ == '__main__':" in completed.stderr
-    last_lines = completed.stderr.strip().splitlines()[-3:]
-    assert last_lines[0].endswith(
+    assert wrong.last_traceback(completed.stderr).endswith(
         "BrokenProcessPool: A process in the process pool "
         "was terminated abruptly while the future was "
         "running or pending."
     )
-    # Each worker that started failed the same way.
-    assert last_lines[-1] == "parallel_map: worker processes exited with exit code 1"
 
 
 def test_the_script_with_its_guard_added_runs(tmp_path):
@@ -137,6 +134,30 @@ def test_with_main_guard_moves_only_the_work():
     exec(compile(fixed, "fixed", "exec"), namespace)  # importing does no work
     assert "x" not in namespace
     assert callable(namespace["main"])
+
+
+def test_last_traceback_ends_at_the_exception_line():
+    stderr = (
+        "Traceback (most recent call last):\n"
+        '  File "a.py", line 1, in <module>\n'
+        "RuntimeError: first\n"
+        "Traceback (most recent call last):\n"
+        '  File "b.py", line 2, in <module>\n'
+        "    f()\n"
+        "\n"
+        "KeyError: 'second'\n"
+        "/usr/lib/python3/resource_tracker.py:1: UserWarning: leaked\n"
+        "  warnings.warn(\n"
+    )
+    assert wrong.last_traceback(stderr).splitlines() == [
+        "Traceback (most recent call last):",
+        '  File "b.py", line 2, in <module>',
+        "    f()",
+        "",
+        "KeyError: 'second'",
+    ]
+    with pytest.raises(ValueError, match="substring not found"):
+        wrong.last_traceback("no traceback here")
 
 
 def test_with_main_guard_leaves_a_script_without_work_alone():

@@ -3,8 +3,7 @@
 The cheat sheet page shows each function whole, so each one carries its own
 imports and runs when pasted into a module.  The worker functions they are
 given must be importable by name (defined in a ``.py`` module), as every
-process pool needs.  Standard library only, except for
-:func:`recipe_parallel_map`, which uses this guide's package.
+process pool needs.  Standard library only.
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ __all__ = [
     "async_task_group",
     "blocking_call_from_async",
     "pool_map_with_chunksize",
-    "recipe_parallel_map",
     "results_as_completed",
+    "stop_at_first_failure",
     "sum_in_shared_memory",
     "threads_for_waiting",
 ]
@@ -120,17 +119,27 @@ async def blocking_call_from_async(func: Callable[[Any], Any], arg: Any) -> Any:
         return await loop.run_in_executor(pool, func, arg)
 
 
-def recipe_parallel_map(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-    """The guide's recipe: chunk size chosen, errors located, a real deadline.
+def stop_at_first_failure(
+    func: Callable[[Any], Any], items: list[Any], workers: int | None = None
+) -> list[Any]:
+    """Run ``func`` on each item in processes; at the first failure, cancel the rest.
 
     >>> from parallel_guide.tools.workloads import count_primes
-    >>> recipe_parallel_map(count_primes, [10, 20, 30])
+    >>> stop_at_first_failure(count_primes, [10, 20, 30], workers=2)
     [4, 8, 10]
     """
-    from parallel_guide import parallel_map
+    import multiprocessing
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
-    # Stops the workers if the deadline passes; notes which item failed.
-    return parallel_map(func, items, timeout=600)
+    spawn = multiprocessing.get_context("spawn")  # the same on every platform
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        futures = [pool.submit(func, item) for item in items]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            if future in done and future.exception() is not None:
+                pool.shutdown(cancel_futures=True)  # what has not started never will
+                raise future.exception()
+    return [future.result() for future in futures]
 
 
 def sum_in_shared_memory(values: list[float], workers: int = 2) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 __all__ = [
     "checked_sqrt",
     "hang_on",
+    "last_traceback",
     "native_sqrt",
     "slow_square",
     "square",
@@ -99,6 +100,33 @@ def with_main_guard(source: str) -> str:
     head = "".join(lines[:start]).rstrip("\n")
     guard = 'if __name__ == "__main__":'
     return f"{head}\n\n\ndef main():\n{body}\n\n{guard}\n    main()\n".lstrip("\n")
+
+
+def last_traceback(stderr: str) -> str:
+    r"""The last traceback in a program's error output, down to its exception.
+
+    Whatever the program printed after it (a warning at exit, say) is left
+    out.  The exception's line is the first line after the header that is not
+    indented.
+
+    >>> print(
+    ...     last_traceback(
+    ...         "Traceback (most recent call last):\n  File ...\nKeyError: 1\n"
+    ...         "Traceback (most recent call last):\n  File ...\nValueError: 2\n"
+    ...         "a warning printed at exit\n"
+    ...     )
+    ... )
+    Traceback (most recent call last):
+      File ...
+    ValueError: 2
+    """
+    header = "Traceback (most recent call last):"
+    lines = stderr[stderr.rindex(header) :].splitlines()
+    end = next(
+        (i for i, line in enumerate(lines[1:], 1) if line[:1] not in ("", " ")),
+        len(lines) - 1,
+    )
+    return "\n".join(lines[: end + 1])
 
 
 def _is_docstring(node: ast.stmt) -> bool:

@@ -1,0 +1,117 @@
+"""Worker functions and helpers for the "Two recipes to copy" page.
+
+The page first runs the standard library's idioms, then the two recipes
+(:mod:`parallel_guide.recipes.parallel_map` and
+:mod:`parallel_guide.recipes.run_tasks`), and then makes each promise of
+``parallel_map`` happen: a worker that crashes in C code, one worker process
+for ``workers=1``, a deadline, an input read as results come back, a failing
+item named.  Worker processes started with ``spawn`` or ``forkserver`` import
+the functions they run, so those functions live here rather than in the page.
+
+:func:`crash_at` crashes the process running it; :func:`checked_pause` sleeps
+or refuses bad input; :func:`stamp_after` and :func:`stamped` record when an
+item finished and when it was taken from the input, and
+:func:`most_in_flight` compares the two.
+
+It needs the standard library only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+__all__ = [
+    "checked_pause",
+    "crash_at",
+    "most_in_flight",
+    "stamp_after",
+    "stamped",
+]
+
+
+def crash_at(x: Any, trigger: Any = 0) -> Any:
+    """Return ``x``, but crash the process in C code when ``x == trigger``.
+
+    For ``trigger`` it reads memory at address 0 through :mod:`ctypes`, a
+    segmentation fault: no exception is raised, the process is gone, as when
+    a compiled extension has a bug.  Run it in a worker process, never in a
+    process you want to keep.
+
+    >>> crash_at(5)
+    5
+    """
+    if x == trigger:
+        faulthandler.disable()  # no crash report: the exit code says enough
+        ctypes.string_at(0)
+    return x
+
+
+def checked_pause(seconds: float) -> float:
+    """Sleep for ``seconds`` (standing in for work), then return them.
+
+    A negative number is taken for bad input and raises :exc:`ValueError`
+    at once.
+
+    >>> checked_pause(0.01)
+    0.01
+    >>> checked_pause(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: a pause cannot be negative: -1
+    """
+    if seconds < 0:
+        raise ValueError(f"a pause cannot be negative: {seconds!r}")
+    time.sleep(seconds)
+    return seconds
+
+
+def stamp_after(seconds: float) -> float:
+    """Sleep for ``seconds``, then return the time it finished (:func:`time.time`).
+
+    The wall clock is the same for every process of the machine, so the
+    caller can compare the stamps its workers return with its own.
+
+    >>> before = time.time()
+    >>> before <= stamp_after(0) <= time.time()
+    True
+    """
+    time.sleep(seconds)
+    return time.time()
+
+
+def stamped(items: Iterable[Any], taken: list[float]) -> Iterator[Any]:
+    """Yield ``items``, appending to ``taken`` the time each one was taken.
+
+    >>> taken = []
+    >>> list(stamped("ab", taken)), len(taken)
+    (['a', 'b'], 2)
+    """
+    for item in items:
+        taken.append(time.time())
+        yield item
+
+
+def most_in_flight(taken: Sequence[float], finished: Sequence[float]) -> int:
+    """The most items taken from the input at any moment whose results were not back.
+
+    ``taken`` holds the times the items were taken from the input (as
+    :func:`stamped` records them), ``finished`` the times their work finished
+    (as :func:`stamp_after` returns them).  An item counts as back from the
+    moment its work finished, so this never overstates.
+
+    >>> most_in_flight([0, 0, 0, 0], [1, 2, 3, 4])  # everything taken at once
+    4
+    >>> most_in_flight([0, 0, 1.5, 2.5], [1, 2, 3, 4])  # two at a time
+    2
+    """
+    return max(
+        (
+            index + 1 - sum(end <= start for end in finished)
+            for index, start in enumerate(taken)
+        ),
+        default=0,
+    )

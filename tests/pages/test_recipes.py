@@ -1,0 +1,156 @@
+"""The recipes page's functions do what they say, and its claims hold.
+
+The recipes themselves are tested in tests/recipes/; these tests check what
+the page shows with the page's own functions, under every start method.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from parallel_guide.pages.choose_chunksize import which_worker
+from parallel_guide.pages.recipes import (
+    checked_pause,
+    crash_at,
+    most_in_flight,
+    stamp_after,
+    stamped,
+)
+from parallel_guide.recipes.parallel_map import parallel_map
+from parallel_guide.tools.run_python import run_python
+
+pm = importlib.import_module("parallel_guide.recipes.parallel_map")
+rt = importlib.import_module("parallel_guide.recipes.run_tasks")
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "recipes.md"
+
+
+@pytest.fixture
+def own_pool(start_method, monkeypatch):
+    """Make the pool parallel_map creates use each start method in turn."""
+    monkeypatch.setattr(pm, "START_METHOD", start_method)
+    return start_method
+
+
+# -- the page's functions ---------------------------------------------------------
+
+
+def test_crash_at_returns_every_other_item():
+    assert [crash_at(x, trigger=-1) for x in range(3)] == [0, 1, 2]
+
+
+def test_crash_at_kills_its_process_without_a_python_error():
+    run = run_python(
+        "from parallel_guide.pages.recipes import crash_at\n"
+        "crash_at(0)\nprint('still alive')",
+        timeout=60,
+    )
+    assert run.returncode == -signal.SIGSEGV
+    assert "still alive" not in run.stdout
+    assert "Traceback" not in run.stderr
+    assert "Fatal Python error" not in run.stderr  # faulthandler was switched off
+
+
+def test_checked_pause_sleeps_or_refuses_a_negative_pause():
+    start = time.perf_counter()
+    assert checked_pause(0.05) == 0.05
+    assert time.perf_counter() - start >= 0.05
+    with pytest.raises(ValueError, match=r"cannot be negative: -0\.5"):
+        checked_pause(-0.5)
+
+
+def test_stamp_after_returns_the_wall_clock_time_it_finished():
+    before = time.time()
+    stamp = stamp_after(0.05)
+    assert before + 0.05 <= stamp <= time.time()
+
+
+def test_stamped_notes_each_item_only_when_it_is_taken():
+    taken: list[float] = []
+    items = stamped(iter("abc"), taken)
+    assert taken == []
+    assert next(items) == "a"
+    assert len(taken) == 1
+    assert list(items) == ["b", "c"]
+    assert len(taken) == 3
+    assert taken == sorted(taken)
+
+
+@pytest.mark.parametrize(
+    ("taken", "finished", "most"),
+    [
+        ([], [], 0),
+        ([0, 0, 0], [1, 2, 3], 3),
+        ([0, 1.5, 2.5], [1, 2, 3], 1),
+        ([0, 0, 1.5, 1.6], [1, 2, 3, 4], 3),
+        ([0, 0], [0, 0], 0),  # finished as it was taken: never counted as out
+    ],
+)
+def test_most_in_flight_counts_items_taken_but_not_yet_finished(taken, finished, most):
+    assert most_in_flight(taken, finished) == most
+
+
+# -- what the page shows ------------------------------------------------------------
+
+
+@pytest.mark.timeout(90)
+def test_a_crash_on_the_first_item_breaks_the_pool_not_the_caller(
+    own_pool, children_now
+):
+    with pytest.raises(BrokenProcessPool):
+        parallel_map(crash_at, range(8), workers=2, timeout=60)
+    assert children_now() == []
+
+
+@pytest.mark.timeout(90)
+def test_one_worker_runs_every_item_in_one_process_that_is_not_the_caller(own_pool):
+    pids = set(parallel_map(which_worker, range(200), workers=1, timeout=60))
+    assert len(pids) == 1
+    assert os.getpid() not in pids
+
+
+@pytest.mark.timeout(90)
+def test_the_deadline_stops_pauses_far_longer_than_it(own_pool, children_now):
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match=r"timed out after 1 s"):
+        parallel_map(checked_pause, [30] * 4, workers=2, timeout=1)
+    assert time.perf_counter() - start < 15
+    assert children_now() == []
+
+
+@pytest.mark.timeout(90)
+def test_executor_map_takes_the_whole_input_and_parallel_map_a_few_chunks(own_pool):
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        taken: list[float] = []
+        finished = list(pool.map(stamp_after, stamped([0.05] * 12, taken), timeout=60))
+    assert most_in_flight(taken, finished) == 12
+    taken = []
+    finished = parallel_map(
+        stamp_after, stamped([0.05] * 12, taken), workers=2, chunksize=1, timeout=60
+    )
+    assert len(finished) == 12
+    assert most_in_flight(taken, finished) <= pm.IN_FLIGHT_PER_WORKER * 2
+
+
+@pytest.mark.timeout(90)
+def test_a_failing_item_keeps_its_type_and_is_named(own_pool):
+    with pytest.raises(ValueError, match="cannot be negative") as raised:
+        parallel_map(checked_pause, [0.01, 0.01, -4, 0.01], workers=2, timeout=60)
+    assert raised.value.__notes__ == ["parallel_map: raised for item #2: -4"]
+
+
+@pytest.mark.parametrize("module", [pm, rt], ids=["parallel_map", "run_tasks"])
+def test_the_page_shows_each_recipe_whole(module):
+    name = Path(module.__file__).name
+    whole_file = (
+        f"```{{literalinclude}} ../../src/parallel_guide/recipes/{name}\n"
+        ":language: python\n```"
+    )
+    assert whole_file in PAGE.read_text()
