@@ -1,7 +1,7 @@
-"""Recipes: what the guide recommends readers adopt in their own code.
+"""Recipes: the two files the guide gives readers to copy into their own code.
 
-Each recipe is one module that needs the standard library only and imports
-nothing else from this package, so it can be copied into a project on its own.
-Import them from :mod:`parallel_guide` (``from parallel_guide import
-parallel_map``) or from their module.
+``parallel_map.py`` and ``run_tasks.py`` are one file each, of at most 150 lines,
+that need the standard library only and import nothing from this package: a
+reader copies the file and imports from it (``from parallel_map import
+parallel_map``).  The guide's own pages import them from here.
 """

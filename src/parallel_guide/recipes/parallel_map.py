@@ -16,11 +16,11 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-START_METHOD = None  # None: the one set_start_method() chose, or the platform's
-TARGET_CHUNK_SECONDS = 0.05  # per chunk: overhead ~1%, little imbalance at the end
-MAX_CHUNKSIZE = 20_000
-CHUNKS_PER_WORKER = 4  # with a known length, at least this many chunks per worker
-IN_FLIGHT_PER_WORKER = 2  # chunks taken from the input ahead of the results
+START_METHOD = None  #: None: the start method the program set, or the platform's
+TARGET_CHUNK_SECONDS = 0.05  #: a chunk's aim: overhead ~1%, little imbalance at the end
+MAX_CHUNKSIZE = 20_000  #: the most items in a chunk, to bound what is in flight
+CHUNKS_PER_WORKER = 4  #: with a known length, at least this many chunks per worker
+IN_FLIGHT_PER_WORKER = 2  #: chunks taken from the input ahead of their results
 
 
 def parallel_map(

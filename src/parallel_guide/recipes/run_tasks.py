@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, ThreadPoolExecutor, wa
 from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from graphlib import CycleError, TopologicalSorter
 
-MAX_THREADS = 32  # the most threads run_tasks starts when workers is not given
+MAX_THREADS = 32  #: the most threads run_tasks starts when workers is not given
 
 
 def run_tasks(tasks, *, depends_on=None, workers=None, timeout=None, executor=None):
