@@ -86,10 +86,8 @@ def test_a_recipe_is_one_short_file_of_the_standard_library(recipe):
             private.add(node.attr)
     assert imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names
     # Dunders are public, and os._exit is the documented way to end a process
-    # at once.  The one exception, behind a version check: CPython gh-94777,
-    # whose fix in 3.11.5 parallel_map repeats for 3.11.0 to 3.11.4.
-    allowed = {"_exit", "_call_queue", "_reader"}
-    assert {name for name in private if not name.endswith("__")} <= allowed
+    # at once.
+    assert {name for name in private if not name.endswith("__")} <= {"_exit"}
 
 
 def test_the_copied_recipes_keep_their_promises(tmp_path, start_method):
