@@ -1,8 +1,7 @@
 """parallel_map, a recipe to copy into your project: Python 3.11+, standard library.
 
-``ProcessPoolExecutor.map`` with more care: it checks ``func`` can be pickled, adapts
-chunk sizes, reads a generator as results come back, names the item that failed,
-stops the workers at ``timeout`` or Ctrl-C, and runs every item in a worker process.
+Like ``ProcessPoolExecutor.map``, but it checks ``func`` pickles, sizes chunks as it
+goes, reads the input lazily, names a failed item, and stops workers at ``timeout``.
 """
 
 import itertools
@@ -67,12 +66,12 @@ def parallel_map(
                 done[1] += future.result()[1]  # raises what func raised
                 done[0] += pending.pop(future)
     except BaseException as exc:
-        broken = isinstance(exc, BrokenProcessPool)  # it failed them all itself
-        for future in () if broken else pending:
-            future.cancel()  # what has not started
         if executor is None:  # Ctrl-C and the deadline cannot wait for running chunks
             now = isinstance(exc, KeyboardInterrupt) or time.monotonic() >= deadline
             _stop(pool, others, pending, now)
+        elif not isinstance(exc, BrokenProcessPool):  # it failed them all itself
+            for future in pending:
+                future.cancel()  # what has not started
         raise
     if executor is None:
         pool.shutdown()
@@ -109,7 +108,9 @@ def _start_worker():
 
 def _stop(pool, others, running, now):
     """Stop the workers, ``now`` or if a chunk still runs after 2 s; shut down."""
-    if now or wait(running, 2.0)[1]:  # chunks are short: a long one may never end
+    # No future is cancelled: a pool that broke meanwhile would lose its thread on
+    # 3.11.2.  The few chunks in flight are short; one running on may never end.
+    if now or wait(running, 2.0)[1]:
         workers = [p for p in multiprocessing.active_children() if p not in others]
         if hasattr(pool, "terminate_workers"):  # Python 3.14+
             pool.terminate_workers()
