@@ -15,8 +15,8 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-START_METHOD = None  #: None: the start method the program set, or the platform's
-TARGET_CHUNK_SECONDS = 0.05  #: a chunk's aim: overhead ~1%, little imbalance at the end
+START_METHOD = None  #: None means the start method the program set, or the default
+TARGET_CHUNK_SECONDS = 0.05  #: how long a chunk should take (~1% overhead, fair end)
 MAX_CHUNKSIZE = 20_000  #: the most items in a chunk, to bound what is in flight
 CHUNKS_PER_WORKER = 4  #: with a known length, at least this many chunks per worker
 IN_FLIGHT_PER_WORKER = 2  #: chunks taken from the input ahead of their results
