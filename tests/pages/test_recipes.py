@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,13 +18,12 @@ import pytest
 from parallel_guide.pages.choose_chunksize import which_worker
 from parallel_guide.pages.recipes import (
     checked_pause,
-    crash_at,
     most_in_flight,
     stamp_after,
     stamped,
 )
+from parallel_guide.pages.what_can_go_wrong import native_sqrt
 from parallel_guide.recipes.parallel_map import parallel_map
-from parallel_guide.tools.run_python import run_python
 
 pm = importlib.import_module("parallel_guide.recipes.parallel_map")
 rt = importlib.import_module("parallel_guide.recipes.run_tasks")
@@ -42,61 +40,6 @@ def own_pool(start_method, monkeypatch):
 # -- the page's functions ---------------------------------------------------------
 
 
-def test_crash_at_returns_every_other_item():
-    assert [crash_at(x, trigger=-1) for x in range(3)] == [0, 1, 2]
-
-
-def test_crash_at_kills_its_process_without_a_python_error():
-    run = run_python(
-        "from parallel_guide.pages.recipes import crash_at\n"
-        "crash_at(0)\nprint('still alive')",
-        timeout=60,
-    )
-    assert run.returncode == -signal.SIGSEGV
-    assert "still alive" not in run.stdout
-    assert "Traceback" not in run.stderr
-    assert "Fatal Python error" not in run.stderr  # faulthandler was switched off
-
-
-def test_checked_pause_sleeps_or_refuses_a_negative_pause():
-    start = time.perf_counter()
-    assert checked_pause(0.05) == 0.05
-    assert time.perf_counter() - start >= 0.05
-    with pytest.raises(ValueError, match=r"cannot be negative: -0\.5"):
-        checked_pause(-0.5)
-
-
-def test_stamp_after_returns_the_wall_clock_time_it_finished():
-    before = time.time()
-    stamp = stamp_after(0.05)
-    assert before + 0.05 <= stamp <= time.time()
-
-
-def test_stamped_notes_each_item_only_when_it_is_taken():
-    taken: list[float] = []
-    items = stamped(iter("abc"), taken)
-    assert taken == []
-    assert next(items) == "a"
-    assert len(taken) == 1
-    assert list(items) == ["b", "c"]
-    assert len(taken) == 3
-    assert taken == sorted(taken)
-
-
-@pytest.mark.parametrize(
-    ("taken", "finished", "most"),
-    [
-        ([], [], 0),
-        ([0, 0, 0], [1, 2, 3], 3),
-        ([0, 1.5, 2.5], [1, 2, 3], 1),
-        ([0, 0, 1.5, 1.6], [1, 2, 3, 4], 3),
-        ([0, 0], [0, 0], 0),  # finished as it was taken: never counted as out
-    ],
-)
-def test_most_in_flight_counts_items_taken_but_not_yet_finished(taken, finished, most):
-    assert most_in_flight(taken, finished) == most
-
-
 # -- what the page shows ------------------------------------------------------------
 
 
@@ -105,7 +48,7 @@ def test_a_crash_on_the_first_item_breaks_the_pool_not_the_caller(
     own_pool, children_now
 ):
     with pytest.raises(BrokenProcessPool):
-        parallel_map(crash_at, range(8), workers=2, timeout=60)
+        parallel_map(native_sqrt, [-1.0, 4.0, 9.0], workers=2, timeout=60)
     assert children_now() == []
 
 

@@ -6,48 +6,28 @@ The page first runs the standard library's idioms, then the two recipes
 ``parallel_map`` happen: a worker that crashes in C code, one worker process
 for ``workers=1``, a deadline, an input read as results come back, a failing
 item named.  Worker processes started with ``spawn`` or ``forkserver`` import
-the functions they run, so those functions live here rather than in the page.
+the functions they run, so those functions live here rather than in the page
+(the crash in C code is :func:`~parallel_guide.pages.what_can_go_wrong.native_sqrt`).
 
-:func:`crash_at` crashes the process running it; :func:`checked_pause` sleeps
-or refuses bad input; :func:`stamp_after` and :func:`stamped` record when an
-item finished and when it was taken from the input, and
-:func:`most_in_flight` compares the two.
+:func:`checked_pause` sleeps or refuses bad input; :func:`stamp_after` and
+:func:`stamped` record when an item finished and when it was taken from the
+input, and :func:`most_in_flight` compares the two.
 
 It needs the standard library only.
 """
 
 from __future__ import annotations
 
-import ctypes
-import faulthandler
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 __all__ = [
     "checked_pause",
-    "crash_at",
     "most_in_flight",
     "stamp_after",
     "stamped",
 ]
-
-
-def crash_at(x: Any, trigger: Any = 0) -> Any:
-    """Return ``x``, but crash the process in C code when ``x == trigger``.
-
-    For ``trigger`` it reads memory at address 0 through :mod:`ctypes`, a
-    segmentation fault: no exception is raised, the process is gone, as when
-    a compiled extension has a bug.  Run it in a worker process, never in a
-    process you want to keep.
-
-    >>> crash_at(5)
-    5
-    """
-    if x == trigger:
-        faulthandler.disable()  # no crash report: the exit code says enough
-        ctypes.string_at(0)
-    return x
 
 
 def checked_pause(seconds: float) -> float:
