@@ -10,14 +10,14 @@ import importlib
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from parallel_guide.pages.choose_chunksize import which_worker
 from parallel_guide.pages.cheat_sheet import stop_at_first_failure
+from parallel_guide.pages.choose_chunksize import which_worker
 from parallel_guide.pages.recipes import (
     checked_pause,
     most_in_flight,
