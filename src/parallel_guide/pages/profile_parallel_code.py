@@ -3,7 +3,7 @@
 :func:`process_record` is the task: it builds a record (cheap), checksums it
 (:func:`slow_checksum`, the hot spot) and summarises it (cheap).  A profiler in
 the parent never sees it run; :func:`profile_call` runs a task under
-:class:`cProfile.Profile` *in the worker* and sends the profile back with the
+``cProfile.Profile`` *in the worker* and sends the profile back with the
 result, and :func:`merge_profiles` adds the workers' profiles into one
 :class:`pstats.Stats`.  :func:`timed_call` records when a task started and
 finished in its worker, so the parent can split the wall time into work and
