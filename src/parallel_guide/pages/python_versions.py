@@ -312,8 +312,9 @@ def changes_table(
 ) -> str:
     """A Markdown table of ``changes``, with a column for this Python.
 
-    >>> print(changes_table(CHANGES[:1], [True]).splitlines()[2][:40])
-    | 3.11 | `ProcessPoolExecutor(max_tasks_p
+    >>> row = changes_table(CHANGES[:1], [True]).splitlines()[2]
+    >>> row.startswith("| 3.11 |"), row.endswith("| yes |")
+    (True, True)
     """
     here = probe(changes) if here is None else here
     version = ".".join(map(str, sys.version_info[:3]))
