@@ -13,11 +13,9 @@ BENCHMARKS = DOCS / "reference" / "benchmarks.md"
 def toctree(caption: str) -> list[str]:
     """The entries of the index's toctree with this caption."""
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    match = re.search(
-        r"```\{toctree\}\n:caption: " + re.escape(caption) + r"\n(?::\w+:[^\n]*\n)*\n(.*?)```",
-        index,
-        re.DOTALL,
-    )
+    options = r"(?::\w+:[^\n]*\n)*"  # :caption:'s neighbours, such as :hidden:
+    pattern = r"```\{toctree\}\n:caption: " + re.escape(caption) + r"\n"
+    match = re.search(pattern + options + r"\n(.*?)```", index, re.DOTALL)
     assert match, f"no toctree captioned {caption!r}"
     return match[1].split()
 
