@@ -95,6 +95,7 @@ intersphinx_mapping = {
     for name, entry in _listed.items()
 }
 autodoc_typehints = "description"
+autodoc_preserve_defaults = True  # signatures show `= CHANGES`, not its value
 autodoc_member_order = "bysource"
 doctest_test_doctest_blocks = ""  # only explicit {doctest} blocks are tested
 nitpick_ignore_regex = [

@@ -295,7 +295,10 @@ CHANGES: tuple[Change, ...] = (
         "feature",
     ),
 )
-"""The changes, oldest first."""
+"""The changes, oldest first.
+
+:meta hide-value:
+"""
 
 
 def probe(changes: Sequence[Change] = CHANGES) -> list[bool]:
