@@ -65,11 +65,20 @@ def _check_asyncio_requests(stdout: str) -> None:
     assert lines[3:] == ["bodies in order: True"]
 
 
+def _check_queue_pipeline(stdout: str) -> None:
+    assert stdout == (
+        "squared 20 numbers in 2 worker processes\n"
+        f"sum of the squares: {sum(n * n for n in range(20))}\n"
+        "consumers' exit codes: [0, 0]\n"
+    )
+
+
 EXPECTED_OUTPUT = {
     "pages/asyncio_requests.py": _check_asyncio_requests,
     "pages/data_parallel.py": _check_data_parallel,
     "pages/mandelbrot.py": _check_mandelbrot,
     "pages/task_parallel.py": _check_task_parallel,
+    "pages/queue_pipeline.py": _check_queue_pipeline,
 }
 
 
