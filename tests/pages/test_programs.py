@@ -73,12 +73,22 @@ def _check_queue_pipeline(stdout: str) -> None:
     )
 
 
+def _check_locked_counter(stdout: str) -> None:
+    unlocked, locked = stdout.splitlines()
+    # Lost updates without the lock are likely, never certain: only "not more".
+    count, expected = unlocked.removeprefix("without the lock: ").split(" of ")
+    assert expected == "200,000"
+    assert 0 < int(count.replace(",", "")) <= 200_000
+    assert locked == "with the lock:    200,000 of 200,000"
+
+
 EXPECTED_OUTPUT = {
     "pages/asyncio_requests.py": _check_asyncio_requests,
     "pages/data_parallel.py": _check_data_parallel,
     "pages/mandelbrot.py": _check_mandelbrot,
     "pages/task_parallel.py": _check_task_parallel,
     "pages/queue_pipeline.py": _check_queue_pipeline,
+    "pages/locked_counter.py": _check_locked_counter,
 }
 
 
