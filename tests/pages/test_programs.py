@@ -65,6 +65,14 @@ def _check_asyncio_requests(stdout: str) -> None:
     assert lines[3:] == ["bodies in order: True"]
 
 
+def _check_queue_pipeline(stdout: str) -> None:
+    assert stdout == (
+        "squared 20 numbers in 2 worker processes\n"
+        f"sum of the squares: {sum(n * n for n in range(20))}\n"
+        "consumers' exit codes: [0, 0]\n"
+    )
+
+
 def _check_locked_counter(stdout: str) -> None:
     unlocked, locked = stdout.splitlines()
     # Lost updates without the lock are likely, never certain: only "not more".
@@ -79,6 +87,7 @@ EXPECTED_OUTPUT = {
     "pages/data_parallel.py": _check_data_parallel,
     "pages/mandelbrot.py": _check_mandelbrot,
     "pages/task_parallel.py": _check_task_parallel,
+    "pages/queue_pipeline.py": _check_queue_pipeline,
     "pages/locked_counter.py": _check_locked_counter,
 }
 
