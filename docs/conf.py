@@ -106,6 +106,7 @@ nitpick_ignore_regex = [
     ("py:class", r"psutil\.\w+"),
     # Type hints name Executor by its private home; the docs list it publicly.
     ("py:class", r"concurrent\.futures\._base\.\w+"),
+    ("py:class", r"asyncio\.queues\.\w+"),  # asyncio.Queue, by its home module
 ]
 
 # Copy what a reader would type: strip >>>, ... and $ prompts; in blocks with

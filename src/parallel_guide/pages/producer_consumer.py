@@ -25,6 +25,7 @@ from typing import Any
 
 __all__ = [
     "STOP",
+    "TIMEOUT",
     "Backlog",
     "consume",
     "consume_async",
