@@ -1,0 +1,35 @@
+"""Ctrl-C in a ThreadPoolExecutor, with nothing done about it.
+
+Twelve tasks of 0.2 s each, submitted at once to two worker threads.  The
+program prints ``working`` once the first result is in, so whoever sends it
+Ctrl-C knows the work has started; what it prints when interrupted is shown
+on the page "Stop parallel work with Ctrl-C".
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+TASKS = 12
+
+
+def slow_square(x):
+    time.sleep(0.2)  # stands in for real work
+    return x * x
+
+
+def main():
+    futures = []
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(slow_square, x) for x in range(TASKS)]
+            for count, future in enumerate(as_completed(futures), 1):
+                if count == 1:
+                    print("working", flush=True)
+    finally:
+        ran = sum(future.done() and not future.cancelled() for future in futures)
+        print(f"{ran} of {TASKS} tasks ran")
+    print(f"sum of squares: {sum(future.result() for future in futures)}")
+
+
+if __name__ == "__main__":
+    main()
