@@ -65,11 +65,31 @@ def _check_asyncio_requests(stdout: str) -> None:
     assert lines[3:] == ["bodies in order: True"]
 
 
+def _check_ctrl_c_default(stdout: str) -> None:
+    # Not interrupted, each program of the Ctrl-C page runs every task.
+    lines = stdout.splitlines()
+    assert lines[0] == "working"
+    assert lines[1] in {"12 of 12 results in", "12 of 12 tasks ran"}
+    assert lines[2:] == ["sum of squares: 506"]
+
+
+def _check_ctrl_c_clean(stdout: str) -> None:
+    assert stdout == "working\nsum of squares: 506\n"
+
+
 EXPECTED_OUTPUT = {
     "pages/asyncio_requests.py": _check_asyncio_requests,
     "pages/data_parallel.py": _check_data_parallel,
     "pages/mandelbrot.py": _check_mandelbrot,
     "pages/task_parallel.py": _check_task_parallel,
+    "pages/ctrl_c_pool_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_executor_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_threads_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_asyncio_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_pool.py": _check_ctrl_c_clean,
+    "pages/ctrl_c_executor.py": _check_ctrl_c_clean,
+    "pages/ctrl_c_threads.py": _check_ctrl_c_clean,
+    "pages/ctrl_c_asyncio.py": _check_ctrl_c_clean,
 }
 
 

@@ -15,6 +15,7 @@ TASKS = 12
 
 
 async def slow_square(x, limit, open_tasks):
+    """Return ``x * x``, slowly, at most ``limit`` at a time."""
     async with limit:
         open_tasks.add(x)  # stands in for a connection, a file, a lock
         try:
@@ -25,6 +26,7 @@ async def slow_square(x, limit, open_tasks):
 
 
 async def main(results, open_tasks):
+    """Square the numbers concurrently, collecting them in ``results``."""
     limit = asyncio.Semaphore(2)
     async with asyncio.TaskGroup() as group:
         tasks = [

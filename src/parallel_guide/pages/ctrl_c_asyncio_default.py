@@ -12,12 +12,14 @@ TASKS = 12
 
 
 async def slow_square(x, limit):
+    """Return ``x * x``, slowly, at most ``limit`` at a time."""
     async with limit:
         await asyncio.sleep(0.2)  # stands in for real work
         return x * x
 
 
 async def main():
+    """Square the numbers concurrently and print their sum."""
     limit = asyncio.Semaphore(2)
     tasks = []
     try:

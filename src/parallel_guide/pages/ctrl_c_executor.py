@@ -17,19 +17,22 @@ TASKS = 12
 
 
 def ignore_ctrl_c():
+    """Run in each worker as it starts: leave Ctrl-C to the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def slow_square(x):
+    """Return ``x * x``, slowly."""
     time.sleep(0.2)  # stands in for real work
     return x * x
 
 
 def main():
+    """Square the numbers in parallel and print their sum."""
     pool = ProcessPoolExecutor(max_workers=2, initializer=ignore_ctrl_c)
     futures = [pool.submit(slow_square, x) for x in range(TASKS)]
     try:
-        for count, future in enumerate(as_completed(futures), 1):
+        for count, _ in enumerate(as_completed(futures), 1):
             if count == 1:
                 print("working", flush=True)
     except KeyboardInterrupt:

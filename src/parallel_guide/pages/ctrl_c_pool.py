@@ -16,15 +16,18 @@ TASKS = 12
 
 
 def ignore_ctrl_c():
+    """Run in each worker as it starts: leave Ctrl-C to the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def slow_square(x):
+    """Return ``x * x``, slowly."""
     time.sleep(0.2)  # stands in for real work
     return x * x
 
 
 def main():
+    """Square the numbers in parallel and print their sum."""
     results = []
     pool = Pool(processes=2, initializer=ignore_ctrl_c)
     try:

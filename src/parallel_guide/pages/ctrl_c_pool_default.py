@@ -13,11 +13,13 @@ TASKS = 12
 
 
 def slow_square(x):
+    """Return ``x * x``, slowly."""
     time.sleep(0.2)  # stands in for real work
     return x * x
 
 
 def main():
+    """Square the numbers in parallel and print their sum."""
     results = []
     try:
         with Pool(processes=2) as pool:

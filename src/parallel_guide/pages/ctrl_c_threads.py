@@ -17,6 +17,7 @@ TASKS = 12
 
 
 def slow_square(x, stop):
+    """Return ``x * x``, slowly, or None as soon as ``stop`` is set."""
     for _ in range(4):  # the work, in steps short enough to check between
         if stop.is_set():
             return None
@@ -25,11 +26,12 @@ def slow_square(x, stop):
 
 
 def main():
+    """Square the numbers in parallel and print their sum."""
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=2)
     futures = [pool.submit(slow_square, x, stop) for x in range(TASKS)]
     try:
-        for count, future in enumerate(as_completed(futures), 1):
+        for count, _ in enumerate(as_completed(futures), 1):
             if count == 1:
                 print("working", flush=True)
     except KeyboardInterrupt:

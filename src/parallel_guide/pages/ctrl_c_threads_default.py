@@ -13,16 +13,18 @@ TASKS = 12
 
 
 def slow_square(x):
+    """Return ``x * x``, slowly."""
     time.sleep(0.2)  # stands in for real work
     return x * x
 
 
 def main():
+    """Square the numbers in parallel and print their sum."""
     futures = []
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = [pool.submit(slow_square, x) for x in range(TASKS)]
-            for count, future in enumerate(as_completed(futures), 1):
+            for count, _ in enumerate(as_completed(futures), 1):
                 if count == 1:
                     print("working", flush=True)
     finally:
