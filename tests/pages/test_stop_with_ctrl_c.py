@@ -37,11 +37,10 @@ def killed_by_keyboard_interrupt(run: Interrupted) -> None:
     assert run.left == ()
 
 
-def test_a_pool_stops_at_once_and_its_workers_die_with_tracebacks():
+def test_a_pool_stops_at_once():
     run = interrupt("ctrl_c_pool_default.py")
     killed_by_keyboard_interrupt(run)
     assert 1 <= count(r"(\d+) of 12 results in", run.stdout) < TASKS
-    assert re.search(r"^Process SpawnPoolWorker-\d+:$", run.stderr, re.MULTILINE)
     assert sum(" worker" in process for process in run.running) == 2
 
 
