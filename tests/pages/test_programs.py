@@ -77,6 +77,23 @@ def _check_ctrl_c_clean(stdout: str) -> None:
     assert stdout == "working\nsum of squares: 506\n"
 
 
+def _check_queue_logging(stdout: str) -> None:
+    # The workers' records, in any order, each once, each from a worker.
+    lines = stdout.splitlines()
+    assert lines[0] == "INFO    starting 2 workers  [MainProcess]"
+    assert lines[-1] == "INFO    results: [0, 1, 4, 9]  [MainProcess]"
+    records = sorted(line.rsplit("  [", 1)[0] for line in lines[1:-1])
+    assert records == [
+        "INFO    squaring 0",
+        "INFO    squaring 1",
+        "INFO    squaring 2",
+        "INFO    squaring 3",
+        "WARNING 1 is odd",
+        "WARNING 3 is odd",
+    ]
+    assert all("MainProcess" not in line for line in lines[1:-1])
+
+
 EXPECTED_OUTPUT = {
     "pages/asyncio_requests.py": _check_asyncio_requests,
     "pages/data_parallel.py": _check_data_parallel,
@@ -90,6 +107,7 @@ EXPECTED_OUTPUT = {
     "pages/ctrl_c_executor.py": _check_ctrl_c_clean,
     "pages/ctrl_c_threads.py": _check_ctrl_c_clean,
     "pages/ctrl_c_asyncio.py": _check_ctrl_c_clean,
+    "pages/queue_logging.py": _check_queue_logging,
 }
 
 
