@@ -7,6 +7,7 @@ on the page "Stop parallel work with Ctrl-C".
 """
 
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 TASKS = 12
@@ -16,6 +17,16 @@ def slow_square(x):
     """Return ``x * x``, slowly."""
     time.sleep(0.2)  # stands in for real work
     return x * x
+
+
+def outcome(future):
+    """How a task ended: done, cancelled, not yet, or the exception it raised."""
+    if future.cancelled():
+        return "cancelled"
+    if not future.done():
+        return "not done"
+    exception = future.exception()
+    return type(exception).__name__ if exception else "done"
 
 
 def main():
@@ -28,8 +39,7 @@ def main():
                 if count == 1:
                     print("working", flush=True)
     finally:
-        ran = sum(future.done() and not future.cancelled() for future in futures)
-        print(f"{ran} of {TASKS} tasks ran")
+        print(f"tasks: {dict(Counter(map(outcome, futures)))}")
     print(f"sum of squares: {sum(future.result() for future in futures)}")
 
 
