@@ -40,6 +40,7 @@ extensions = [
     "html_fixes",  # valid HTML where Furo, Sphinx and viewcode write invalid
     "page_meta",  # meta descriptions for the index, search and 404 pages
     "block_origins",  # marks what runs each code block, for nox -s site
+    "given",  # {given}`5 s`: a number stated, not measured (test_typed_numbers)
 ]
 exclude_patterns = [
     "_build",

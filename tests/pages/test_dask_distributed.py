@@ -21,6 +21,7 @@ from dask.utils import parse_timedelta  # noqa: E402
 from parallel_guide.pages.dask_distributed import (  # noqa: E402
     ADDRESS_ENV,
     CONNECT_TIMEOUT_SECONDS,
+    PIPELINE_SECONDS,
     always_die,
     connect,
     die_once,
@@ -86,6 +87,13 @@ def test_pipeline_tasks_chain_each_source():
     assert depends_on["report b"] == ["process b"]
     results = run_tasks(tasks, depends_on=depends_on)
     assert results["report a"] == "Report: Processed Data from a"
+
+
+def test_pipeline_steps_sleep_the_seconds_the_page_adds_up():
+    # The page computes the pipeline's length from PIPELINE_SECONDS.
+    tasks, _ = pipeline_tasks(["a"], scale=0.5)
+    slept = {name.split()[0]: task.keywords["seconds"] for name, task in tasks.items()}
+    assert slept == {step: 0.5 * seconds for step, seconds in PIPELINE_SECONDS.items()}
 
 
 def test_die_once_returns_the_pid_when_the_marker_exists(tmp_path):

@@ -6,6 +6,7 @@ import pytest
 from parallel_guide.pages import performance
 from parallel_guide.pages.data_parallel import process_number
 from parallel_guide.pages.performance import (
+    compared_with,
     measure_performance,
     measure_task_performance,
 )
@@ -82,3 +83,29 @@ def test_a_failing_task_fails_the_measurement():
 
     with pytest.raises(RuntimeError, match="boom"):
         measure_task_performance([broken], repeat=1)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "baseline", "words"),
+    [
+        (1.0, 3.0, "was 3.00 times as fast as"),
+        (3.0, 1.0, "took 3.00 times as long as"),
+        (1.0, 1.0, "took as long as"),
+        (1.001, 1.0, "took as long as"),
+        (0.999, 1.0, "took as long as"),
+    ],
+)
+def test_compared_with_puts_the_verb_on_the_side_the_numbers_fall(
+    seconds, baseline, words
+):
+    assert compared_with(seconds, baseline) == words
+
+
+def test_compared_with_rounds_to_the_digits_asked_for():
+    assert compared_with(1.0, 12.345, digits=0) == "was 12 times as fast as"
+
+
+@pytest.mark.parametrize(("seconds", "baseline"), [(0.0, 1.0), (1.0, -1.0)])
+def test_compared_with_refuses_times_that_are_not_positive(seconds, baseline):
+    with pytest.raises(ValueError, match="positive"):
+        compared_with(seconds, baseline)

@@ -65,6 +65,15 @@ def _check_asyncio_requests(stdout: str) -> None:
     assert lines[3:] == ["bodies in order: True"]
 
 
+def _check_locked_counter(stdout: str) -> None:
+    unlocked, locked = stdout.splitlines()
+    # Lost updates without the lock are likely, never certain: only "not more".
+    count, expected = unlocked.removeprefix("without the lock: ").split(" of ")
+    assert expected == "200,000"
+    assert 0 < int(count.replace(",", "")) <= 200_000
+    assert locked == "with the lock:    200,000 of 200,000"
+
+
 def _check_ctrl_c_default(stdout: str) -> None:
     # Not interrupted, each program of the Ctrl-C page runs every task.
     lines = stdout.splitlines()
@@ -103,6 +112,7 @@ EXPECTED_OUTPUT = {
     "pages/data_parallel.py": _check_data_parallel,
     "pages/mandelbrot.py": _check_mandelbrot,
     "pages/task_parallel.py": _check_task_parallel,
+    "pages/locked_counter.py": _check_locked_counter,
     "pages/ctrl_c_pool_default.py": _check_ctrl_c_default,
     "pages/ctrl_c_executor_default.py": _check_ctrl_c_default,
     "pages/ctrl_c_threads_default.py": _check_ctrl_c_default,

@@ -11,14 +11,17 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from parallel_guide.pages.cheat_sheet import stop_at_first_failure
 from parallel_guide.pages.choose_chunksize import which_worker
 from parallel_guide.pages.recipes import (
     checked_pause,
     most_in_flight,
+    noted_pause,
     stamp_after,
     stamped,
 )
@@ -38,6 +41,25 @@ def own_pool(start_method, monkeypatch):
 
 
 # -- the page's functions ---------------------------------------------------------
+
+
+def test_noted_pause_leaves_a_file_even_when_it_refuses_its_input(tmp_path):
+    assert noted_pause(str(tmp_path), 0) == 0
+    with pytest.raises(ValueError, match="cannot be negative"):
+        noted_pause(str(tmp_path), -1)
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+@pytest.mark.timeout(90)
+def test_the_first_failure_leaves_most_tasks_never_started(tmp_path, children_now):
+    # The page's cell: the second of twenty tasks fails; what was not yet handed
+    # to the two workers is cancelled and leaves no file.
+    pauses = [0.2, -1] + [0.2] * 18
+    with pytest.raises(ValueError, match="cannot be negative: -1"):
+        stop_at_first_failure(partial(noted_pause, str(tmp_path)), pauses, workers=2)
+    started = len(list(tmp_path.iterdir()))
+    assert 2 <= started < len(pauses)
+    assert children_now() == []
 
 
 # -- what the page shows ------------------------------------------------------------

@@ -1,4 +1,8 @@
+import ast
 import multiprocessing
+import os
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
@@ -10,6 +14,7 @@ from parallel_guide.pages.threads_for_data import (  # noqa: E402
     blas_threads,
     limit_blas_threads,
     matmul_repeat,
+    read_environment,
     sort_copy,
 )
 
@@ -57,3 +62,75 @@ def test_workers_without_a_limit_keep_the_default():
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         assert pool.submit(blas_threads).result() >= 1
+
+
+# The fork server starts with the first forkserver pool of a process and then
+# lives as long as the process, so each check runs in a fresh interpreter.
+_SEEN_BY_POOLS = """
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+from parallel_guide.pages.threads_for_data import read_environment
+
+NAME = "PARALLEL_GUIDE_TEST_VARIABLE"
+
+
+def seen(method):
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(read_environment, NAME).result(timeout=60)
+
+
+if __name__ == "__main__":
+    results = []
+    for step in sys.argv[1:]:
+        if step == "set":
+            os.environ[NAME] = "set"
+        else:
+            results.append(seen(step))
+    print(repr(results))
+"""
+
+
+def _seen_by_pools(*steps):
+    env = {k: v for k, v in os.environ.items() if k != "PARALLEL_GUIDE_TEST_VARIABLE"}
+    done = subprocess.run(
+        [sys.executable, "-c", _SEEN_BY_POOLS, *steps],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        check=True,
+    )
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+
+needs_forkserver = pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(),
+    reason="no forkserver here",
+)
+
+
+@needs_forkserver
+def test_forkserver_workers_miss_a_variable_set_after_the_server_started():
+    # The first pool starts the server; a later pool's workers are forked from
+    # it and get its environment, not the parent's; spawn gets the parent's.
+    assert _seen_by_pools("forkserver", "set", "forkserver", "spawn") == [
+        None,
+        None,
+        "set",
+    ]
+
+
+@needs_forkserver
+def test_forkserver_workers_see_a_variable_set_before_the_server_started():
+    assert _seen_by_pools("set", "forkserver", "forkserver") == ["set", "set"]
+
+
+def test_read_environment_reads_this_process(monkeypatch):
+    monkeypatch.setenv("PARALLEL_GUIDE_TEST_VARIABLE", "here")
+    assert read_environment("PARALLEL_GUIDE_TEST_VARIABLE") == "here"
+    monkeypatch.delenv("PARALLEL_GUIDE_TEST_VARIABLE")
+    assert read_environment("PARALLEL_GUIDE_TEST_VARIABLE") is None

@@ -105,6 +105,14 @@ def test_a_process_left_running_by_a_page_fails_the_build(tmp_path):
     assert "outlived the pages that started them" in result.stdout + result.stderr
 
 
+def test_a_given_number_renders_as_written(tmp_path):
+    result = build(tmp_path, "A {given}`5 s` timeout, a {given}`1.5\u00d7` ratio.\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (tmp_path / "build" / "html" / "index.html").read_text()
+    assert '<span class="given">5 s</span> timeout' in html
+    assert '<span class="given">1.5\u00d7</span> ratio' in html
+
+
 def test_sphinx_options_come_from_pyproject(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[tool.parallel-guide]\nsphinx-options = ["-n", "-W"]\n')

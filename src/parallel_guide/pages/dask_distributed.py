@@ -41,6 +41,7 @@ from parallel_guide.tools.checks import check_count
 
 __all__ = [
     "ADDRESS_ENV",
+    "PIPELINE_SECONDS",
     "always_die",
     "connect",
     "die_once",
@@ -60,6 +61,9 @@ CONNECT_TIMEOUT_SECONDS = 60
 
 STOP_TIMEOUT_SECONDS = 15
 """How long :func:`scheduler_processes` waits for its processes to exit when asked."""
+
+PIPELINE_SECONDS = {"download": 1.0, "process": 0.5, "report": 0.75}
+"""Seconds each step of :func:`pipeline_delayed` sleeps per source at ``scale=1``."""
 
 _ADDRESS = re.compile(
     r"^(?:[a-z]+://)?[^\s:/]+:\d{1,5}$|^(?:[a-z]+://)?\[[^\]]+\]:\d+$"
@@ -350,17 +354,17 @@ def pipeline_delayed(sources: Sequence[str], scale: float = 1.0) -> list[Any]:
     """Download, process and report on each source: a graph of ``dask.delayed`` calls.
 
     Nothing runs until the graph is computed: ``dask.compute(*graph)``.
-    ``scale`` multiplies the tasks' durations (1 s, 0.5 s, 0.75 s per source
-    at ``scale=1``).
+    ``scale`` multiplies the tasks' durations (:data:`PIPELINE_SECONDS`).
     """
     from dask import delayed
 
+    seconds = {step: duration * scale for step, duration in PIPELINE_SECONDS.items()}
     reports = []
     for source in sources:
-        data = delayed(download_data, pure=False)(source, seconds=1.0 * scale)
-        processed = delayed(process_data, pure=False)(data, seconds=0.5 * scale)
+        data = delayed(download_data, pure=False)(source, seconds=seconds["download"])
+        processed = delayed(process_data, pure=False)(data, seconds=seconds["process"])
         reports.append(
-            delayed(generate_report, pure=False)(processed, seconds=0.75 * scale)
+            delayed(generate_report, pure=False)(processed, seconds=seconds["report"])
         )
     return reports
 
@@ -376,14 +380,15 @@ def pipeline_tasks(
     >>> depends_on
     {'process db': ['download db'], 'report db': ['process db']}
     """
+    seconds = {step: duration * scale for step, duration in PIPELINE_SECONDS.items()}
     tasks: dict[str, Any] = {}
     depends_on: dict[str, list[str]] = {}
     for source in sources:
         tasks[f"download {source}"] = partial(
-            download_data, source, seconds=1.0 * scale
+            download_data, source, seconds=seconds["download"]
         )
-        tasks[f"process {source}"] = partial(process_data, seconds=0.5 * scale)
-        tasks[f"report {source}"] = partial(generate_report, seconds=0.75 * scale)
+        tasks[f"process {source}"] = partial(process_data, seconds=seconds["process"])
+        tasks[f"report {source}"] = partial(generate_report, seconds=seconds["report"])
         depends_on[f"process {source}"] = [f"download {source}"]
         depends_on[f"report {source}"] = [f"process {source}"]
     return tasks, depends_on

@@ -85,6 +85,28 @@ def measure_task_performance(
     ).median
 
 
+def compared_with(seconds: float, baseline: float, *, digits: int = 2) -> str:
+    """How a time compares with a baseline, in words that stay true.
+
+    For prose that interprets a measurement: the verb follows the numbers,
+    so a build on which the comparison comes out the other way says so.
+
+    >>> compared_with(0.5, 2.0)
+    'was 4.00 times as fast as'
+    >>> compared_with(3.0, 2.0)
+    'took 1.50 times as long as'
+    >>> compared_with(2.0, 2.0)
+    'took as long as'
+    """
+    if seconds <= 0 or baseline <= 0:
+        raise ValueError(f"times must be positive, got {seconds} and {baseline}")
+    if seconds < baseline and f"{baseline / seconds:.{digits}f}" != f"{1:.{digits}f}":
+        return f"was {baseline / seconds:.{digits}f} times as fast as"
+    if f"{seconds / baseline:.{digits}f}" == f"{1:.{digits}f}":
+        return "took as long as"
+    return f"took {seconds / baseline:.{digits}f} times as long as"
+
+
 def _pool_map(func, data, processes):
     with Pool(processes=processes) as pool:
         return pool.map(func, data)

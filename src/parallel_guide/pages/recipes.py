@@ -9,7 +9,8 @@ item named.  Worker processes started with ``spawn`` or ``forkserver`` import
 the functions they run, so those functions live here rather than in the page
 (the crash in C code is :func:`~parallel_guide.pages.what_can_go_wrong.native_sqrt`).
 
-:func:`checked_pause` sleeps or refuses bad input; :func:`stamp_after` and
+:func:`checked_pause` sleeps or refuses bad input, and :func:`noted_pause`
+also leaves a file to say that it started; :func:`stamp_after` and
 :func:`stamped` record when an item finished and when it was taken from the
 input, and :func:`most_in_flight` compares the two.
 
@@ -19,12 +20,15 @@ It needs the standard library only.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
     "checked_pause",
     "most_in_flight",
+    "noted_pause",
     "stamp_after",
     "stamped",
 ]
@@ -47,6 +51,22 @@ def checked_pause(seconds: float) -> float:
         raise ValueError(f"a pause cannot be negative: {seconds!r}")
     time.sleep(seconds)
     return seconds
+
+
+def noted_pause(folder: str, seconds: float) -> float:
+    """Leave a new empty file in ``folder``, then :func:`checked_pause` for ``seconds``.
+
+    The file is left before the input is checked, so counting the files in
+    ``folder`` counts the tasks that started, failing ones included, and not
+    the ones cancelled before they started.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     noted_pause(folder, 0), len(os.listdir(folder))
+    (0, 1)
+    """
+    Path(folder, uuid.uuid4().hex).touch()
+    return checked_pause(seconds)
 
 
 def stamp_after(seconds: float) -> float:

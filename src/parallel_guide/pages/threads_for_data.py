@@ -3,7 +3,8 @@
 The code behind the "Threads for data parallelism" page: a NumPy task on data
 the caller already holds (:func:`sort_copy`), matrix products that run in the
 BLAS library's own threads (:func:`matmul_repeat`), and worker set-up that
-limits those threads (:func:`limit_blas_threads`, :func:`blas_threads`).
+limits those threads (:func:`limit_blas_threads`, :func:`blas_threads`), and
+:func:`read_environment`, which shows which environment a worker started with.
 
 Needs NumPy, and threadpoolctl for the BLAS limits, both imported inside the
 functions.
@@ -11,12 +12,14 @@ functions.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __all__ = [
     "blas_threads",
     "limit_blas_threads",
     "matmul_repeat",
+    "read_environment",
     "sort_copy",
 ]
 
@@ -91,3 +94,20 @@ def blas_threads(_: Any = None) -> int:
         pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
     ]
     return max(counts, default=1)
+
+
+def read_environment(name: str) -> str | None:
+    """The value of the environment variable ``name`` in this process, or None.
+
+    Run in a worker, it shows the environment the worker started with: under
+    ``spawn`` the parent's when the pool started it, under ``forkserver`` the
+    fork server's when the server started.
+
+    >>> os.environ["PARALLEL_GUIDE_EXAMPLE"] = "1"
+    >>> read_environment("PARALLEL_GUIDE_EXAMPLE")
+    '1'
+    >>> del os.environ["PARALLEL_GUIDE_EXAMPLE"]
+    >>> read_environment("PARALLEL_GUIDE_EXAMPLE") is None
+    True
+    """
+    return os.environ.get(name)
