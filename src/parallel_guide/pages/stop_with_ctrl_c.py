@@ -13,6 +13,7 @@ Needs psutil to list the processes, and a POSIX system (process groups).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -197,6 +198,10 @@ def press_ctrl_c(
         reader.start()
     try:
         if not seen.wait(timeout) or process.poll() is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(grace)  # so that its stderr is all there
+            for reader in readers:
+                reader.join(grace)
             raise RuntimeError(
                 f"{path} did not print {ready!r} and keep running: "
                 f"{''.join(stderr)[-2000:]}"
