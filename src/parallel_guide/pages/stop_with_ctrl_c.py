@@ -197,7 +197,9 @@ def press_ctrl_c(
     for reader in readers:
         reader.start()
     try:
-        if not seen.wait(timeout) or process.poll() is not None:
+        seen.wait(timeout)  # set by the line ready, or at the end of stdout
+        started = any(line.strip() == ready for line in stdout)
+        if not started or process.poll() is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(grace)  # so that its stderr is all there
             for reader in readers:
