@@ -82,6 +82,39 @@ def _check_locked_counter(stdout: str) -> None:
     assert locked == "with the lock:    200,000 of 200,000"
 
 
+def _check_ctrl_c_default(stdout: str) -> None:
+    # Not interrupted, each program of the Ctrl-C page runs every task.
+    lines = stdout.splitlines()
+    assert lines[0] == "working"
+    assert lines[1] in {
+        "12 of 12 results in",
+        "12 of 12 tasks ran",
+        "tasks: {'done': 12}",
+    }
+    assert lines[2:] == ["sum of squares: 506"]
+
+
+def _check_ctrl_c_clean(stdout: str) -> None:
+    assert stdout == "working\nsum of squares: 506\n"
+
+
+def _check_queue_logging(stdout: str) -> None:
+    # The workers' records, in any order, each once, each from a worker.
+    lines = stdout.splitlines()
+    assert lines[0] == "INFO    starting 2 workers  [MainProcess]"
+    assert lines[-1] == "INFO    results: [0, 1, 4, 9]  [MainProcess]"
+    records = sorted(line.rsplit("  [", 1)[0] for line in lines[1:-1])
+    assert records == [
+        "INFO    squaring 0",
+        "INFO    squaring 1",
+        "INFO    squaring 2",
+        "INFO    squaring 3",
+        "WARNING 1 is odd",
+        "WARNING 3 is odd",
+    ]
+    assert all("MainProcess" not in line for line in lines[1:-1])
+
+
 EXPECTED_OUTPUT = {
     "pages/asyncio_requests.py": _check_asyncio_requests,
     "pages/data_parallel.py": _check_data_parallel,
@@ -89,6 +122,15 @@ EXPECTED_OUTPUT = {
     "pages/task_parallel.py": _check_task_parallel,
     "pages/queue_pipeline.py": _check_queue_pipeline,
     "pages/locked_counter.py": _check_locked_counter,
+    "pages/ctrl_c_pool_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_executor_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_threads_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_asyncio_default.py": _check_ctrl_c_default,
+    "pages/ctrl_c_pool.py": _check_ctrl_c_clean,
+    "pages/ctrl_c_executor.py": _check_ctrl_c_clean,
+    "pages/ctrl_c_threads.py": _check_ctrl_c_clean,
+    "pages/ctrl_c_asyncio.py": _check_ctrl_c_clean,
+    "pages/queue_logging.py": _check_queue_logging,
 }
 
 
