@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 logger = logging.getLogger("squares")
 
 FORMAT = "%(levelname)-7s %(message)s  [%(processName)s]"
-"""The parent's format: level, message and the process that logged it."""
+"""The parent's format, with the level, the message and the process that logged it."""
 
 
 def square_and_log(x: int) -> int:

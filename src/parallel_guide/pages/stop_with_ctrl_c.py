@@ -35,7 +35,7 @@ class Interrupted:
     """What a program did when it got Ctrl-C (see :func:`press_ctrl_c`)."""
 
     returncode: int
-    """The exit status; negative for a signal: -2 is "killed by SIGINT"."""
+    """The exit status, negative for a signal (-2 is "killed by SIGINT")."""
     stdout: str
     stderr: str
     seconds: float
