@@ -15,12 +15,15 @@ The names below are the public API.
 
 from parallel_guide.recipes.parallel_map import parallel_map
 from parallel_guide.recipes.run_tasks import run_tasks
+from parallel_guide.tools.compare import Comparison, compare
 from parallel_guide.tools.machine import Machine, describe_machine, usable_cpus
 from parallel_guide.tools.timing import Timing, format_seconds, measure
 
 __all__ = [
+    "Comparison",
     "Machine",
     "Timing",
+    "compare",
     "describe_machine",
     "format_seconds",
     "measure",

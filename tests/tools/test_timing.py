@@ -67,3 +67,22 @@ def test_measure_needs_a_callable():
 )
 def test_format_seconds_picks_a_readable_unit(seconds, text):
     assert format_seconds(seconds) == text
+
+
+def test_spread_is_the_median_absolute_deviation_and_ignores_one_outlier():
+    steady = Timing((1.0, 1.1, 0.9, 1.0, 1.05))
+    with_outlier = Timing((1.0, 1.1, 0.9, 1.0, 50.0))
+    assert steady.spread == pytest.approx(0.05)
+    assert with_outlier.spread == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("runs", "reason"),
+    [
+        ((0.10, 0.101, 0.099), ""),
+        ((0.10, 0.15, 0.05), "the spread is 50% of the median"),
+        ((1e-4, 1.01e-4, 0.99e-4), "the shortest run took only 99.0 µs"),
+    ],
+)
+def test_unstable_says_why(runs, reason):
+    assert Timing(runs).unstable == reason

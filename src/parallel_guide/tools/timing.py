@@ -49,12 +49,54 @@ class Timing:
         """The slowest run in seconds."""
         return max(self.seconds)
 
+    @property
+    def spread(self) -> float:
+        """The median absolute deviation from the median, in seconds.
+
+        Half the runs lie within this of the median.  Unlike the standard
+        deviation, one run slowed by something else barely moves it.
+
+        >>> round(Timing((1.0, 1.1, 0.9, 1.0, 5.0)).spread, 3)
+        0.1
+        """
+        median = self.median
+        return statistics.median(abs(run - median) for run in self.seconds)
+
+    @property
+    def unstable(self) -> str:
+        """Why this measurement should not be trusted, or ``""`` if it can be.
+
+        Like pyperf's checks: the spread is over :data:`UNSTABLE_SPREAD` of
+        the median, or a run is shorter than :data:`SHORTEST_RELIABLE_RUN`,
+        where the clock and the call's own overhead are a large part of it.
+
+        >>> Timing((0.10, 0.11, 0.10)).unstable
+        ''
+        >>> Timing((0.10, 0.20, 0.30)).unstable
+        'the spread is 50% of the median'
+        """
+        reasons = []
+        if self.spread > UNSTABLE_SPREAD * self.median:
+            reasons.append(
+                f"the spread is {self.spread / self.median:.0%} of the median"
+            )
+        if self.min < SHORTEST_RELIABLE_RUN:
+            reasons.append(f"the shortest run took only {format_seconds(self.min)}")
+        return "; ".join(reasons)
+
     def __str__(self) -> str:
         return (
             f"median {format_seconds(self.median)} "
             f"(min {format_seconds(self.min)}, max {format_seconds(self.max)}, "
             f"{len(self.seconds)} runs)"
         )
+
+
+UNSTABLE_SPREAD = 0.10
+"""A spread above this share of the median makes a :class:`Timing` unstable."""
+
+SHORTEST_RELIABLE_RUN = 1e-3
+"""Runs shorter than this many seconds make a :class:`Timing` unstable."""
 
 
 def measure(
