@@ -21,11 +21,9 @@ each exception is then visible and reviewed in the page's source.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+from doc_pages import DOCS, PAGES, page_id
 
 # Directives whose content is prose a reader reads; every other fenced block
 # (code-cell, code, literalinclude, doctest, math, automodule...) is code or
@@ -115,14 +113,7 @@ def typed_numbers(markdown: str) -> list[tuple[int, str, str]]:
     return found
 
 
-PAGES = sorted(
-    path
-    for path in DOCS.rglob("*.md")
-    if not {"_build", "jupyter_execute", ".jupyter_cache"} & set(path.parts)
-)
-
-
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_no_measured_number_is_typed_into_the_prose(page):
     found = typed_numbers(page.read_text(encoding="utf-8"))
     report = "\n".join(

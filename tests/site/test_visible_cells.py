@@ -9,11 +9,10 @@ so that what a reader copies runs without this project's build around it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from doc_pages import DOCS, PAGES, page_id
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 CELL = re.compile(
     r"^(?P<fence>`{3,})\{code-cell\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL,
@@ -36,14 +35,7 @@ def visible_plumbing(markdown: str) -> list[tuple[int, str]]:
     return found
 
 
-PAGES = sorted(
-    path
-    for path in DOCS.rglob("*.md")
-    if not {"_build", "jupyter_execute", ".jupyter_cache"} & set(path.parts)
-)
-
-
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_visible_cells_hold_no_site_plumbing(page):
     found = visible_plumbing(page.read_text(encoding="utf-8"))
     if found:
