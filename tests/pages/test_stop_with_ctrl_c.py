@@ -9,6 +9,7 @@ import ast
 import re
 import signal
 
+import psutil
 import pytest
 
 from parallel_guide.pages.stop_with_ctrl_c import PROGRAMS, Interrupted, press_ctrl_c
@@ -38,11 +39,16 @@ def killed_by_keyboard_interrupt(run: Interrupted) -> None:
     assert run.left == ()
 
 
-def test_a_pool_stops_at_once():
+def test_a_pool_stops_at_once_or_hangs_in_terminate():
     run = interrupt("ctrl_c_pool_default.py")
+    assert sum(" worker" in process for process in run.running) == 2
+    if run.hung:
+        # About one run in ten: the with block's terminate() waits forever for
+        # the task queue's lock (python/cpython#78178); the page says so.
+        assert "sum of squares" not in run.stdout
+        return
     killed_by_keyboard_interrupt(run)
     assert 1 <= count(r"(\d+) of 12 results in", run.stdout) < TASKS
-    assert sum(" worker" in process for process in run.running) == 2
 
 
 def outcomes(run: Interrupted) -> dict[str, int]:
@@ -124,6 +130,22 @@ def test_press_ctrl_c_reports_and_kills_a_process_left_behind(tmp_path):
     run = press_ctrl_c(script, timeout=TIMEOUT, grace=1.0)
     assert run.returncode == -signal.SIGINT
     assert [process.split()[1] for process in run.left] == ["worker"]
+
+
+def test_press_ctrl_c_kills_a_program_that_does_not_stop(tmp_path):
+    script = tmp_path / "deaf.py"
+    script.write_text(
+        "import signal, time\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "print('working', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    run = press_ctrl_c(script, timeout=0.5, grace=0.5)
+    assert run.hung
+    assert run.returncode == -signal.SIGKILL
+    assert run.status.startswith("none: still running")
+    assert run.left == ()
+    assert not psutil.pid_exists(int(run.running[0].split()[0]))
 
 
 def test_press_ctrl_c_refuses_a_program_that_never_starts(tmp_path):

@@ -44,6 +44,8 @@ class Interrupted:
     """The program's processes when Ctrl-C was sent, each ``"pid role"``."""
     left: tuple[str, ...]
     """Its processes still running after it exited (and a grace period)."""
+    hung: bool = False
+    """True if it had not exited ``timeout`` seconds after Ctrl-C, and was killed."""
 
     @property
     def status(self) -> str:
@@ -53,7 +55,11 @@ class Interrupted:
         '130 (killed by SIGINT: the KeyboardInterrupt was not caught)'
         >>> Interrupted(130, "", "", 0.1, (), ()).status
         '130 (the program exited with it)'
+        >>> Interrupted(-9, "", "", 60.0, (), (), hung=True).status
+        'none: still running 60 s after Ctrl-C, so killed'
         """
+        if self.hung:
+            return f"none: still running {self.seconds:.0f} s after Ctrl-C, so killed"
         if self.returncode < 0:
             name = signal.Signals(-self.returncode).name
             why = ": the KeyboardInterrupt was not caught" if name == "SIGINT" else ""
@@ -136,6 +142,14 @@ def _describe(processes: list[psutil.Process], sid: int) -> tuple[str, ...]:
     return tuple(described)
 
 
+def _still_running(sid: int, grace: float) -> tuple[str, ...]:
+    """The processes of session ``sid`` that outlive a ``grace`` period."""
+    end = time.monotonic() + grace
+    while (still := _session(sid)) and time.monotonic() < end:
+        time.sleep(0.05)
+    return _describe(still, sid)
+
+
 def _read(stream, into: list[str], ready: str, seen: threading.Event) -> None:
     for line in stream:
         into.append(line)
@@ -159,7 +173,10 @@ def press_ctrl_c(
     sent to its process group, as a terminal does on Ctrl-C; then it has
     ``timeout`` seconds to exit.  Processes of its session still running
     ``grace`` seconds after it exited are reported in
-    :attr:`Interrupted.left`, and killed.
+    :attr:`Interrupted.left`, and killed.  A program that has not exited by
+    then is a result too, not an error: a pool can hang in its clean-up
+    after Ctrl-C.  Its whole session is killed and the report says
+    :attr:`Interrupted.hung`.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -211,12 +228,13 @@ def press_ctrl_c(
         running = _describe(_session(sid), sid)
         sent = time.perf_counter()
         os.killpg(sid, signal.SIGINT)  # what a terminal does on Ctrl-C
-        process.wait(timeout)
+        try:
+            process.wait(timeout)
+            hung = False
+        except subprocess.TimeoutExpired:
+            hung = True  # it and its whole session are killed below
         seconds = time.perf_counter() - sent
-        end = time.monotonic() + grace
-        while (still := _session(sid)) and time.monotonic() < end:
-            time.sleep(0.05)
-        left = _describe(still, sid)
+        left = () if hung else _still_running(sid, grace)
     finally:
         for leftover in _session(sid):  # orphans, or all of it on an error
             leftover.kill()
@@ -233,4 +251,5 @@ def press_ctrl_c(
         seconds=seconds,
         running=running,
         left=left,
+        hung=hung,
     )
