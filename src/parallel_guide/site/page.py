@@ -8,14 +8,25 @@ examples work where most readers run them.
 Expensive measurements are sized with :func:`sized`: the published build runs
 them at full size, and a quick build (``PARALLEL_GUIDE_QUICK=1``, which
 ``nox -s docs -- --quick`` sets) runs them smaller, for contributors and CI.
+
+Each executed page ends with a hidden cell calling :func:`provenance`, which
+glues what the build needs to say how the page was made: the packages it
+imported and their versions, when it ran, and any measurement that stayed
+disturbed (the ``provenance`` extension in ``docs/_ext`` shows them).
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import platform
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 
+from parallel_guide.tools.disturbance import disturbed_measurements
 from parallel_guide.tools.machine import Machine, describe_machine
 
 QUICK_ENV = "PARALLEL_GUIDE_QUICK"
@@ -49,7 +60,67 @@ def prepare(start_method: str = "spawn") -> Machine:
     machine = describe_machine()
     note = " (a quick build: measurements were sized down)" if quick() else ""
     glue("machine", Markdown(machine.summary() + note), display=False)
+    global _modules_before_page
+    _modules_before_page = frozenset(sys.modules)
     return machine
+
+
+_modules_before_page: frozenset[str] = frozenset()
+"""The modules the kernel had imported before the page's first cell ran."""
+
+RECORD_KEY = "page_record"
+"""The glue key of the JSON record :func:`provenance` leaves for the build."""
+
+
+def packages_used(before: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The installed distributions whose modules were imported, with versions.
+
+    Modules in ``before`` (the kernel's own, imported before the page ran)
+    are left out, and so is the standard library.
+
+    >>> import sys
+    >>> packages_used(before=frozenset(sys.modules))  # nothing imported since
+    {}
+    """
+    owners = metadata.packages_distributions()
+    found = {}
+    for name in {module.partition(".")[0] for module in set(sys.modules) - before}:
+        if name in sys.stdlib_module_names:
+            continue
+        for distribution in owners.get(name, ()):
+            try:
+                found[distribution] = metadata.version(distribution)
+            except metadata.PackageNotFoundError:  # a namespace without metadata
+                continue
+    return dict(sorted(found.items(), key=lambda item: item[0].lower()))
+
+
+def provenance() -> dict[str, Any]:
+    """Glue how this page was made; call it in the page's last (hidden) cell.
+
+    Glues ``provenance``, one line for readers (Python, the packages the page
+    imported, the date, quick or full), and :data:`RECORD_KEY`, the same as
+    JSON with the measurements that stayed disturbed, for the build report.
+    Returns the record.
+    """
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    record = {
+        "python": platform.python_version(),
+        "packages": packages_used(_modules_before_page | {"parallel_guide"}),
+        "executed": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": quick(),
+        "disturbed": list(disturbed_measurements()),
+    }
+    versions = "".join(
+        f", {name} {version}" for name, version in record["packages"].items()
+    )
+    size = "a quick build, measurements sized down" if record["quick"] else "full size"
+    line = f"Python {record['python']}{versions}; run on {record['executed'][:10]} ({size})"
+    glue("provenance", Markdown(line), display=False)
+    glue(RECORD_KEY, json.dumps(record), display=False)
+    return record
 
 
 def _draw_figures_as_svg() -> None:
