@@ -116,8 +116,9 @@ def provenance() -> dict[str, Any]:
     versions = "".join(
         f", {name} {version}" for name, version in record["packages"].items()
     )
-    size = "a quick build, measurements sized down" if record["quick"] else "full size"
-    line = f"Python {record['python']}{versions}; run on {record['executed'][:10]} ({size})"
+    size = "a quick build, measurements sized down" if quick() else "full size"
+    day = record["executed"][:10]
+    line = f"Python {record['python']}{versions}; run on {day} ({size})"
     glue("provenance", Markdown(line), display=False)
     glue(RECORD_KEY, json.dumps(record), display=False)
     return record
