@@ -41,6 +41,8 @@ extensions = [
     "page_meta",  # meta descriptions for the index, search and 404 pages
     "block_origins",  # marks what runs each code block, for nox -s site
     "given",  # {given}`5 s`: a number stated, not measured (test_typed_numbers)
+    "provenance",  # each executed page's "Measured on" box and downloads
+    "build_report",  # {build-report}: how every page of this build was made
 ]
 exclude_patterns = [
     "_build",

@@ -100,13 +100,15 @@ def provenance() -> dict[str, Any]:
 
     Glues ``provenance``, one line for readers (Python, the packages the page
     imported, the date, quick or full), and :data:`RECORD_KEY`, the same as
-    JSON with the measurements that stayed disturbed, for the build report.
+    JSON with the machine and the measurements that stayed disturbed, for the
+    page's "Measured on" box and the build report.
     Returns the record.
     """
     from IPython.display import Markdown
     from myst_nb import glue
 
     record = {
+        "machine": describe_machine().summary(),
         "python": platform.python_version(),
         "packages": packages_used(_modules_before_page | {"parallel_guide"}),
         "executed": datetime.now(UTC).isoformat(timespec="seconds"),
