@@ -96,20 +96,14 @@ def _box(env, docname: str, doctree, record: dict[str, Any]) -> nodes.Element:
         text="Every number on this page was measured while this page was built. "
         "Rebuild the site, or run the notebook below, to get your machine's."
     )
-    packages = ", ".join(
-        f"{name} {version}" for name, version in record["packages"].items()
+    software = ", ".join(
+        [f"Python {record['python']}"]
+        + [f"{name} {version}" for name, version in record["packages"].items()]
     )
     size = "a quick build: measurements sized down" if record["quick"] else "full size"
     facts = [
         ("Machine", [nodes.Text(record["machine"])]),
-        (
-            "Software",
-            [
-                nodes.Text(
-                    f"Python {record['python']}" + (f", {packages}" if packages else "")
-                )
-            ],
-        ),
+        ("Software", [nodes.Text(software)]),
         ("Run", [nodes.Text(f"{record['executed'][:10]}, {size}")]),
         ("Take it home", _downloads(env, docname, doctree)),
     ]
