@@ -130,7 +130,7 @@ def _read(path: Path) -> str | None:
 
 
 def parse_proc_stat(text: str | None) -> tuple[float, float] | None:
-    """Busy and stolen CPU ticks of the whole machine, from ``/proc/stat``.
+    r"""Busy and stolen CPU ticks of the whole machine, from ``/proc/stat``.
 
     Busy is user, nice, system, irq and softirq time (guests are already in
     user); ``None`` when the text is missing or damaged.
@@ -152,13 +152,13 @@ def parse_proc_stat(text: str | None) -> tuple[float, float] | None:
             if len(values) < 4:
                 return None
             user, nice, system = values[:3]
-            irq, softirq, steal = (values[5:8] + [0.0, 0.0, 0.0])[:3]
+            irq, softirq, steal = [*values[5:8], 0.0, 0.0, 0.0][:3]
             return user + nice + system + irq + softirq, steal
     return None
 
 
 def parse_cgroup_cpu_stat(text: str | None) -> tuple[int, float] | None:
-    """Times throttled and seconds throttled, from a cgroup's ``cpu.stat``.
+    r"""Times throttled and seconds throttled, from a cgroup's ``cpu.stat``.
 
     Reads cgroup v2 (``nr_throttled``, ``throttled_usec``) and v1
     (``nr_throttled``, ``throttled_time`` in ns); ``None`` when the text is
@@ -189,7 +189,9 @@ def parse_cgroup_cpu_stat(text: str | None) -> tuple[int, float] | None:
 
 
 def parse_pid_stat(text: str | None) -> tuple[int, float] | None:
-    """Parent pid and CPU ticks (its own and its waited-for children's), from ``/proc/<pid>/stat``.
+    """Parent pid and CPU ticks, from ``/proc/<pid>/stat``.
+
+    The ticks are the process's own and those of its waited-for children.
 
     The command name in parentheses may hold spaces and parentheses itself,
     so the fields are counted from the last ``)``.
@@ -313,7 +315,8 @@ def _linux_snapshot(wall: float, times: os.times_result) -> Snapshot:
         except OSError:
             continue  # ended meanwhile
         for tid in tids:
-            sched = parse_schedstat(_read(PROC / str(process) / "task" / tid / "schedstat"))
+            path = PROC / str(process) / "task" / tid / "schedstat"
+            sched = parse_schedstat(_read(path))
             if sched is not None and tid.isdigit():
                 tasks[process, int(tid)] = sched
     if not tasks:
@@ -340,22 +343,35 @@ def _own_cpu(times: os.times_result) -> float:
 
 
 def _other_snapshot(wall: float, times: os.times_result) -> Snapshot:
-    busy = None
-    try:
+    busy, own_cpu = None, _own_cpu(times)
+    try:  # an optional extra: the package does not depend on psutil
         psutil = importlib.import_module("psutil")
-        cpu = psutil.cpu_times()
-        busy = cpu.user + cpu.system + getattr(cpu, "nice", 0.0)
-        busy += getattr(cpu, "irq", 0.0) + getattr(cpu, "softirq", 0.0)
-        busy += getattr(cpu, "interrupt", 0.0) + getattr(cpu, "dpc", 0.0)
-        own = psutil.Process()
-        own_cpu = sum(own.cpu_times()[:4])
-        for child in own.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                own_cpu += sum(child.cpu_times()[:2])
-    except Exception:  # noqa: BLE001 - psutil missing or refusing: not watched
-        busy, own_cpu = None, _own_cpu(times)
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        try:
+            cpu = psutil.cpu_times()
+            busy = sum(
+                getattr(cpu, name, 0.0)
+                for name in (
+                    "user",
+                    "nice",
+                    "system",
+                    "irq",
+                    "softirq",
+                    "interrupt",
+                    "dpc",
+                )
+            )
+            own = psutil.Process()
+            own_cpu = sum(own.cpu_times()[:4])  # with children waited for
+            for child in own.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    own_cpu += sum(child.cpu_times()[:2])
+        except (psutil.Error, OSError, AttributeError):  # refused: not watched
+            busy, own_cpu = None, _own_cpu(times)
     load = None
-    with contextlib.suppress(AttributeError, OSError):
+    with contextlib.suppress(AttributeError, OSError):  # no getloadavg on Windows
         load = os.getloadavg()[0]
     return Snapshot(wall=wall, own_cpu=own_cpu, busy=busy, load=load)
 
@@ -387,8 +403,9 @@ class Disturbance:
     >>> bool(quiet), quiet.description
     (False, '')
     >>> busy = Disturbance(seconds=0.5, judged=True, other_work=1.4, waiting=0.35)
-    >>> print(busy.description)
-    measured while the machine was busy: 140% of a CPU taken by other work, 35% of the time waiting for a CPU
+    >>> print(busy.description)  # doctest: +NORMALIZE_WHITESPACE
+    measured while the machine was busy: 140% of a CPU taken by other work,
+    35% of the time waiting for a CPU
     """
 
     seconds: float
@@ -431,9 +448,12 @@ class Disturbance:
             own = self.own_cpus or 0.0
             if self.other_work > 0.5 and self.other_work + own > 0.9 * self.cpus:
                 reasons.append("every CPU busy")
-        if self.other_work is None and self.load is not None:
-            if self.load - (self.own_cpus or 0.0) > self.cpus:
-                reasons.append(f"a load average of {self.load:.1f} on {self.cpus} CPUs")
+        if (
+            self.other_work is None
+            and self.load is not None
+            and self.load - (self.own_cpus or 0.0) > self.cpus
+        ):
+            reasons.append(f"a load average of {self.load:.1f} on {self.cpus} CPUs")
         return reasons
 
     @property
@@ -478,12 +498,27 @@ def _waiting_share(
 def judge(before: Snapshot, after: Snapshot) -> Disturbance:
     """What disturbed the interval between two snapshots.
 
-    >>> start = Snapshot(wall=0.0, own_cpu=0.0, busy=10.0, steal=0.0,
-    ...                  tasks={(1, 1): (0.0, 0.0)}, throttled=(0, 0.0), cpus=2)
-    >>> end = Snapshot(wall=1.0, own_cpu=1.0, busy=12.4, steal=0.0,
-    ...                tasks={(1, 1): (0.6, 0.4)}, throttled=(0, 0.0), cpus=2)
-    >>> print(judge(start, end).description)
-    measured while the machine was busy: 140% of a CPU taken by other work, 40% of the time waiting for a CPU
+    >>> start = Snapshot(
+    ...     wall=0.0,
+    ...     own_cpu=0.0,
+    ...     busy=10.0,
+    ...     steal=0.0,
+    ...     tasks={(1, 1): (0.0, 0.0)},
+    ...     throttled=(0, 0.0),
+    ...     cpus=2,
+    ... )
+    >>> end = Snapshot(
+    ...     wall=1.0,
+    ...     own_cpu=1.0,
+    ...     busy=12.4,
+    ...     steal=0.0,
+    ...     tasks={(1, 1): (0.6, 0.4)},
+    ...     throttled=(0, 0.0),
+    ...     cpus=2,
+    ... )
+    >>> print(judge(start, end).description)  # doctest: +NORMALIZE_WHITESPACE
+    measured while the machine was busy: 140% of a CPU taken by other work,
+    40% of the time waiting for a CPU
     """
     seconds = after.wall - before.wall
     own_cpu = max(0.0, after.own_cpu - before.own_cpu)
@@ -520,7 +555,7 @@ def judge(before: Snapshot, after: Snapshot) -> Disturbance:
     return result
 
 
-class watch:  # noqa: N801 - used like a function: ``with watch() as seen``
+class watch:  # lower case: used like a function, ``with watch() as seen``
     """Watch the code in a ``with`` block; ``disturbance`` says what disturbed it.
 
     >>> with watch() as seen:
@@ -543,4 +578,3 @@ class watch:  # noqa: N801 - used like a function: ``with watch() as seen``
     def __exit__(self, *exc_info: object) -> None:
         if self._before is not None:
             self.disturbance = judge(self._before, self._take())
-

@@ -49,7 +49,7 @@ class Timing:
             raise ValueError("Timing needs at least one measured run")
         if not isinstance(self.disturbed, str):
             raise TypeError(
-                "Timing.disturbed must be a description (str), or \"\" when "
+                'Timing.disturbed must be a description (str), or "" when '
                 f"nothing disturbed the runs; got {type(self.disturbed).__name__}"
             )
 
