@@ -253,6 +253,18 @@ def test_one_other_busy_process_beside_a_single_thread_is_not_a_disturbance():
     assert seen.description == ""
 
 
+def test_a_pool_waiting_for_its_own_workers_is_not_a_disturbance():
+    # Four workers on two CPUs wait half the time, for each other.
+    tasks = {(1, n): (0.0, 0.0) for n in range(4)}
+    before = snap(0.0, 0.0, busy=10.0, tasks=tasks, cpus=2)
+    after_tasks = {(1, n): (0.5, 0.5) for n in range(4)}
+    after = snap(1.0, 2.0, busy=12.1, tasks=after_tasks, cpus=2)
+    seen = judge(before, after)
+    assert seen.waiting == pytest.approx(0.5)
+    assert seen.other_work == pytest.approx(0.1)
+    assert not seen
+
+
 def test_threads_that_start_or_end_during_the_interval_do_not_skew_waiting():
     before = snap(0.0, tasks={(1, 1): (5.0, 1.0), (1, 2): (9.0, 9.0)})
     after = snap(1.0, tasks={(1, 1): (5.9, 1.1), (1, 3): (0.9, 0.1)})

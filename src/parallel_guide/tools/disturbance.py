@@ -27,10 +27,15 @@ What is watched depends on the system:
     (``cpu.stat`` of cgroup v2, or ``throttled_time`` of cgroup v1).
 
   An interval counts as disturbed when the measurement waited for a CPU more
-  than :data:`WAITING_SHARE` of the time, when more than :data:`STEAL_SHARE`
-  of a CPU was stolen, or when the cgroup throttled it at all.  Where the
-  scheduler's statistics are missing, a machine whose CPUs were all busy, with
-  at least half a CPU of it other work, counts instead.
+  than :data:`WAITING_SHARE` of the time while other work used more than
+  :data:`OTHER_WORK` of a CPU (a pool with more workers than CPUs waits for
+  its own workers, which is not a disturbance), when more than
+  :data:`STEAL_SHARE` of a CPU was stolen, or when the cgroup throttled it at
+  all.  Where the scheduler's statistics are missing, a machine whose CPUs
+  were all busy, with more than :data:`OTHER_WORK` of a CPU of it other work,
+  counts instead.  So one other busy program on a machine with two CPUs does
+  not disturb a single-threaded measurement, and busy programs on every CPU
+  do.
 - **macOS, Windows and the rest**: the machine's busy CPU time from psutil
   when it is installed (it is not a dependency), judged as above from the
   other work; otherwise only the one-minute load average
@@ -55,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "OTHER_WORK",
     "SHORTEST_JUDGED",
     "STEAL_SHARE",
     "WAITING_SHARE",
@@ -69,6 +75,9 @@ __all__ = [
 
 WAITING_SHARE = 0.25
 """Waiting for a CPU more than this share of the time makes an interval disturbed."""
+
+OTHER_WORK = 0.5
+"""Other work must use more than this many CPUs for waiting to count as disturbed."""
 
 STEAL_SHARE = 0.25
 """More than this many CPUs' worth of stolen time makes an interval disturbed."""
@@ -135,7 +144,7 @@ def parse_proc_stat(text: str | None) -> tuple[float, float] | None:
     Busy is user, nice, system, irq and softirq time (guests are already in
     user); ``None`` when the text is missing or damaged.
 
-    >>> parse_proc_stat("cpu  100 5 20 900 3 1 2 7 0 0\\ncpu0 50 2 10 450 1 0 1 3 0 0")
+    >>> parse_proc_stat("cpu  100 5 20 900 3 1 2 7 0 0\ncpu0 50 2 10 450 1 0 1 3 0 0")
     (128.0, 7.0)
     >>> parse_proc_stat("garbage") is None
     True
@@ -164,9 +173,9 @@ def parse_cgroup_cpu_stat(text: str | None) -> tuple[int, float] | None:
     (``nr_throttled``, ``throttled_time`` in ns); ``None`` when the text is
     missing or has neither.
 
-    >>> parse_cgroup_cpu_stat("usage_usec 10\\nnr_throttled 3\\nthrottled_usec 250000")
+    >>> parse_cgroup_cpu_stat("usage_usec 10\nnr_throttled 3\nthrottled_usec 250000")
     (3, 0.25)
-    >>> parse_cgroup_cpu_stat("nr_throttled 2\\nthrottled_time 1500000000")
+    >>> parse_cgroup_cpu_stat("nr_throttled 2\nthrottled_time 1500000000")
     (2, 1.5)
     >>> parse_cgroup_cpu_stat("nr_throttled many") is None
     True
@@ -433,7 +442,8 @@ class Disturbance:
         if not self.judged:
             return []
         reasons = []
-        if self.waiting is not None and self.waiting > WAITING_SHARE:
+        others = self.other_work is None or self.other_work > OTHER_WORK
+        if self.waiting is not None and self.waiting > WAITING_SHARE and others:
             reasons.append(f"{self.waiting:.0%} of the time waiting for a CPU")
         if self.steal is not None and self.steal > STEAL_SHARE:
             reasons.append(f"{self.steal:.0%} of a CPU stolen by the hypervisor")
@@ -446,7 +456,8 @@ class Disturbance:
         if self.waiting is None and self.other_work is not None:
             # No scheduler statistics: judge by a machine full of other work.
             own = self.own_cpus or 0.0
-            if self.other_work > 0.5 and self.other_work + own > 0.9 * self.cpus:
+            full = self.other_work + own > 0.9 * self.cpus
+            if self.other_work > OTHER_WORK and full:
                 reasons.append("every CPU busy")
         if (
             self.other_work is None
