@@ -265,6 +265,15 @@ def test_a_pool_waiting_for_its_own_workers_is_not_a_disturbance():
     assert not seen
 
 
+def test_code_that_mostly_sleeps_is_not_flagged_for_its_little_waiting():
+    before = snap(0.0, 0.0, busy=0.0, tasks={(1, 1): (0.0, 0.0)}, cpus=2)
+    after = snap(1.0, 0.02, busy=1.8, tasks={(1, 1): (0.02, 0.02)}, cpus=2)
+    seen = judge(before, after)
+    assert seen.waiting == pytest.approx(0.5)
+    assert seen.waited == pytest.approx(0.02)
+    assert not seen
+
+
 def test_threads_that_start_or_end_during_the_interval_do_not_skew_waiting():
     before = snap(0.0, tasks={(1, 1): (5.0, 1.0), (1, 2): (9.0, 9.0)})
     after = snap(1.0, tasks={(1, 1): (5.9, 1.1), (1, 3): (0.9, 0.1)})

@@ -27,7 +27,8 @@ What is watched depends on the system:
     (``cpu.stat`` of cgroup v2, or ``throttled_time`` of cgroup v1).
 
   An interval counts as disturbed when the measurement waited for a CPU more
-  than :data:`WAITING_SHARE` of the time while other work used more than
+  than :data:`WAITING_SHARE` of the time it was ready to run (and for more
+  than a twentieth of the interval) while other work used more than
   :data:`OTHER_WORK` of a CPU (a pool with more workers than CPUs waits for
   its own workers, which is not a disturbance), when more than
   :data:`STEAL_SHARE` of a CPU was stolen, or when the cgroup throttled it at
@@ -84,6 +85,8 @@ STEAL_SHARE = 0.25
 
 SHORTEST_JUDGED = 0.1
 """Intervals shorter than this many seconds are not judged."""
+
+_LEAST_WAITED = 0.05  # waiting under this share of the wall time is no disturbance
 
 _disturbed: list[str] = []
 _clock = time.perf_counter  # bound here: a test that fakes time.perf_counter
@@ -425,6 +428,8 @@ class Disturbance:
     """CPUs' worth of work by other processes (1.4 is 140 % of a CPU)."""
     waiting: float | None = None
     """Share of the time ready to run that was spent waiting for a CPU."""
+    waited: float | None = None
+    """Seconds spent waiting for a CPU, added up over the watched threads."""
     steal: float | None = None
     """CPUs' worth of time stolen by a hypervisor."""
     throttled: tuple[int, float] | None = None
@@ -443,7 +448,15 @@ class Disturbance:
             return []
         reasons = []
         others = self.other_work is None or self.other_work > OTHER_WORK
-        if self.waiting is not None and self.waiting > WAITING_SHARE and others:
+        # Code that mostly sleeps (I/O, waiting for workers) can wait a large
+        # share of the little it runs without losing any time worth a flag.
+        lost = self.waited is None or self.waited > _LEAST_WAITED * self.seconds
+        if (
+            self.waiting is not None
+            and self.waiting > WAITING_SHARE
+            and others
+            and lost
+        ):
             reasons.append(f"{self.waiting:.0%} of the time waiting for a CPU")
         if self.steal is not None and self.steal > STEAL_SHARE:
             reasons.append(f"{self.steal:.0%} of a CPU stolen by the hypervisor")
@@ -490,20 +503,21 @@ def _delta(before: float | None, after: float | None) -> float | None:
     return max(0.0, after - before)
 
 
-def _waiting_share(
+def _waiting(
     before: Mapping[tuple[int, int], tuple[float, float]] | None,
     after: Mapping[tuple[int, int], tuple[float, float]] | None,
-) -> float | None:
+) -> tuple[float | None, float | None]:
+    """The share of the time ready to run spent waiting, and the seconds waited."""
     if before is None or after is None:
-        return None
+        return None, None
     ran = waited = 0.0
     for key, (on_cpu, waiting) in after.items():
         on_cpu_before, waiting_before = before.get(key, (0.0, 0.0))
         ran += max(0.0, on_cpu - on_cpu_before)
         waited += max(0.0, waiting - waiting_before)
     if ran + waited <= 0:
-        return 0.0
-    return waited / (ran + waited)
+        return 0.0, 0.0
+    return waited / (ran + waited), waited
 
 
 def judge(before: Snapshot, after: Snapshot) -> Disturbance:
@@ -543,11 +557,13 @@ def judge(before: Snapshot, after: Snapshot) -> Disturbance:
             max(0, after.throttled[0] - before.throttled[0]),
             max(0.0, after.throttled[1] - before.throttled[1]),
         )
+    waiting, waited = _waiting(before.tasks, after.tasks)
     result = Disturbance(
         seconds=seconds,
         judged=True,
         other_work=None if busy is None else max(0.0, busy - own_cpu) / seconds,
-        waiting=_waiting_share(before.tasks, after.tasks),
+        waiting=waiting,
+        waited=waited,
         steal=None if steal is None else steal / seconds,
         throttled=throttled,
         own_cpus=own_cpu / seconds,
