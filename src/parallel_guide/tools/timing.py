@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parallel_guide.tools.checks import check_count
+from parallel_guide.tools.disturbance import note_disturbed, watch
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,28 @@ class Timing:
     """
 
     seconds: tuple[float, ...]
+    disturbed: str = ""
+    """What disturbed the runs, in words, or ``""`` if nothing was seen.
+
+    :func:`measure` watches its timed runs (see
+    :mod:`~parallel_guide.tools.disturbance` for what is watched on which
+    system) and re-measures when something else took the CPUs; this says
+    what was seen during the runs it kept.
+
+    >>> Timing((0.2, 0.21, 0.2)).disturbed
+    ''
+    >>> Timing((0.3, 0.31), disturbed="measured while the machine was busy").disturbed
+    'measured while the machine was busy'
+    """
 
     def __post_init__(self) -> None:
         if not self.seconds:
             raise ValueError("Timing needs at least one measured run")
+        if not isinstance(self.disturbed, str):
+            raise TypeError(
+                'Timing.disturbed must be a description (str), or "" when '
+                f"nothing disturbed the runs; got {type(self.disturbed).__name__}"
+            )
 
     @property
     def median(self) -> float:
@@ -105,6 +124,7 @@ def measure(
     *args: Any,
     repeat: int = 5,
     warmup: int = 1,
+    remeasure: int = 2,
     **kwargs: Any,
 ) -> Timing:
     """Time ``repeat`` calls of ``func(*args, **kwargs)`` after ``warmup`` untimed ones.
@@ -112,9 +132,18 @@ def measure(
     Each run is timed on its own with :func:`time.perf_counter`, the clock
     meant for measuring intervals (monotonic, highest resolution).
 
+    The timed runs are watched for other work taking the CPUs (see
+    :mod:`~parallel_guide.tools.disturbance`).  When something disturbed
+    them, all ``repeat`` runs are measured again, up to ``remeasure`` more
+    times, and the attempt with the lowest median is kept.  If every attempt
+    was disturbed, the result's :attr:`Timing.disturbed` says what was seen
+    and the measurement is recorded with
+    :func:`~parallel_guide.tools.disturbance.note_disturbed`, so the page can
+    say so.  Runs too short to judge are never re-measured.
+
     >>> timing = measure(sum, range(1000), repeat=3)
-    >>> len(timing.seconds)
-    3
+    >>> len(timing.seconds), timing.disturbed
+    (3, '')
     >>> measure(sum, [], repeat=0)
     Traceback (most recent call last):
     ...
@@ -124,14 +153,26 @@ def measure(
         raise TypeError(f"measure() needs a callable to time, got {func!r}")
     check_count("repeat", repeat)
     check_count("warmup", warmup, minimum=0)
+    check_count("remeasure", remeasure, minimum=0)
     for _ in range(warmup):
         func(*args, **kwargs)
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func(*args, **kwargs)
-        runs.append(time.perf_counter() - start)
-    return Timing(tuple(runs))
+    best: Timing | None = None
+    for _ in range(1 + remeasure):
+        with watch() as seen:
+            runs = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                func(*args, **kwargs)
+                runs.append(time.perf_counter() - start)
+        timing = Timing(tuple(runs), disturbed=seen.disturbance.description)
+        if not timing.disturbed:
+            return timing
+        if best is None or timing.median < best.median:
+            best = timing
+    assert best is not None  # at least one attempt ran
+    name = getattr(func, "__qualname__", None) or repr(func)
+    note_disturbed(f"{name}: {best.disturbed}")
+    return best
 
 
 def format_seconds(seconds: float) -> str:
