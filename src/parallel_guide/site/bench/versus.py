@@ -11,6 +11,7 @@ side only is listed as such.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 from parallel_guide.site.bench.report import (
@@ -182,7 +183,7 @@ def format_comparison(
     parts = [header, table, _legend(first, second)]
     notes = _notes(old, new, pairs, first, second)
     if notes:
-        parts.append("\n".join(f"note: {note}" for note in notes))
+        parts.append("\n".join(textwrap.fill(f"note: {note}", 79) for note in notes))
     return "\n\n".join(parts)
 
 
@@ -237,9 +238,11 @@ def _notes(
             if enough
             else ""
         )
+        compared = sum(pair.comparison is not None for pair in pairs)
+        share = "all" if len(unbounded) == compared else f"{len(unbounded)} of"
         notes.append(
-            f"{len(unbounded)} of the rows had too few runs for any difference to "
-            f"be significant{advice}."
+            f"{share} {compared} rows compared had too few runs for any difference "
+            f"to be significant{advice}."
         )
     return notes
 
