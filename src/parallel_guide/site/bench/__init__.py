@@ -20,9 +20,9 @@ need only the results, never the measuring code:
 * :mod:`~parallel_guide.site.bench.report`: the results as a text table, Markdown
   tables or JSON;
 * :mod:`~parallel_guide.site.bench.plot`: the results as a figure;
-* :mod:`~parallel_guide.site.bench.saved`: a saved JSON file read back, every
+* ``parallel_guide.site.bench.saved``: a saved JSON file read back, every
   field checked;
-* :mod:`~parallel_guide.site.bench.versus`: two runs side by side, each row
+* ``parallel_guide.site.bench.versus``: two runs side by side, each row
   compared with :func:`~parallel_guide.compare` (``bench --compare``).
 
 The package re-exports the names the command line and the benchmarks page

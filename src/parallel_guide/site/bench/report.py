@@ -180,7 +180,7 @@ def to_json(report: BenchReport) -> dict[str, Any]:
 
     ``python -m parallel_guide bench --json FILE`` saves it and
     ``--compare FILE`` reads it back
-    (:func:`~parallel_guide.site.bench.saved.from_json`).  Layout
+    (``parallel_guide.site.bench.saved.from_json``).  Layout
     :data:`JSON_VERSION`:
 
     * ``version``: :data:`JSON_VERSION`; ``set``: ``"quick"``, ``"full"`` or
