@@ -405,6 +405,14 @@ def test_least_runs_is_what_compare_needs():
             assert enough == 1 or not bounded(enough - 1)
 
 
+def test_different_start_methods_are_noted():
+    spawned = _report(list(NEW.rows), machine={**MACHINE, "start_method": "spawn"})
+    text = format_comparison(OLD, spawned)
+    assert "theirs started worker processes with forkserver, yours with spawn" in text
+    assert "--start-method forkserver" in text
+    assert "started worker processes" not in format_comparison(OLD, NEW)
+
+
 def test_different_sets_are_noted():
     full = BenchReport(FULL, 7, NEW.rows, (), (), MACHINE, "", 1.0)
     assert "theirs ran the tiny set, yours the full set" in format_comparison(OLD, full)

@@ -223,6 +223,12 @@ def _notes(
             f"{first} ran the {old.bench_set.name} set, {second} the "
             f"{new.bench_set.name} set{sized}: rows whose sizes differ do not match."
         )
+    methods = [report.machine.get("start_method") for report in (old, new)]
+    if None not in methods and methods[0] != methods[1]:
+        notes.append(
+            f"{first} started worker processes with {methods[0]}, {second} with "
+            f"{methods[1]}; --start-method {methods[0]} starts them alike."
+        )
     unbounded = [
         pair
         for pair in pairs
