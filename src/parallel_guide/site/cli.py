@@ -30,7 +30,9 @@ def parser() -> argparse.ArgumentParser:
         help="measure the guide's examples against their limits",
         description=(
             "Measure the guide's examples on this machine and print each median "
-            "as a ratio to its limit (1.00 = at the limit)."
+            "as a ratio to its limit (1.00 = at the limit). With --compare FILE, "
+            "print them beside a saved run's instead, such as the bench.json the "
+            "guide's benchmarks page publishes."
         ),
     )
     size = bench.add_mutually_exclusive_group()
@@ -39,8 +41,8 @@ def parser() -> argparse.ArgumentParser:
         dest="set",
         action="store_const",
         const="quick",
-        help="the quick set, well under a minute (the default, or with "
-        "--compare the file's set)",
+        help="the quick set, well under a minute (the default; with --compare, "
+        "the file's set is)",
     )
     size.add_argument(
         "--full",
