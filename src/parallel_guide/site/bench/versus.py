@@ -24,7 +24,7 @@ from parallel_guide.site.text_table import text_table
 from parallel_guide.tools.compare import CONFIDENCE, Comparison, compare
 from parallel_guide.tools.timing import Timing
 
-__all__ = ["RowPair", "compare_reports", "format_comparison"]
+__all__ = ["RowPair", "compare_reports", "format_comparison", "least_runs"]
 
 _IN_MEMORY = {"faster": "less", "slower": "more"}
 """A memory row's verdict: less or more memory, rather than faster or slower."""
