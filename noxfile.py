@@ -295,11 +295,15 @@ def _node_tools(session: nox.Session, prefix: Path) -> Path:
 def bench(session: nox.Session) -> None:
     """Measure the examples against their limits (-- --full, --repeat N).
 
-    Prints the table and writes build/bench/bench.json.
+    Prints the table and writes build/bench/bench.json; -- --compare FILE
+    prints the rows beside FILE's, -- --compare OLD --against NEW compares two
+    saved runs without measuring (and writes nothing).
     """
     session.install("-e", ".[bench]", "numpy>=2.0,<3")
     out = ROOT / "build" / "bench" / "bench.json"
     args = ["--json", str(out), *session.posargs]  # a --json in posargs wins
+    if "--against" in session.posargs:  # nothing is measured, so nothing to save
+        args = list(session.posargs)
     session.run("python", "-m", "parallel_guide", "bench", *args)
 
 

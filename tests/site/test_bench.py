@@ -22,6 +22,9 @@ from parallel_guide.site.bench import (
 )
 from parallel_guide.site.bench.progress import Progress
 from parallel_guide.site.bench.report import JSON_VERSION
+from parallel_guide.site.bench.saved import from_json
+from parallel_guide.site.bench.versus import compare_reports
+from parallel_guide.tools.machine import usable_cpus
 from parallel_guide.tools.timeline import critical_path
 
 
@@ -158,7 +161,9 @@ def test_json_has_rows_with_ratios_and_targets_with_verdicts():
     assert target["met"] is False
     assert target["bound"] == 1.02
     assert target["runs"] == [1.1, 1.3]
+    assert target["comparison"] is None  # against a critical path: no runs to compare
     assert data["notes"] == ["n"]
+    assert data["machine_summary"] == "an unknown machine"  # {}: made by hand
 
 
 # -- bad input -----------------------------------------------------------------
@@ -297,6 +302,44 @@ def test_tiny_run_reports_targets_and_skipped_rows(tiny_report):
     assert "ratio = median / limit" in format_table(tiny_report)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_tiny_run_compares_the_variants_its_targets_name(tiny_report):
+    compared = {t.compared: t for t in tiny_report.targets if t.comparison}
+    best = next(
+        row.name.rpartition("=")[2]
+        for row in tiny_report.rows
+        if row.section == "per-item overhead, running pool"
+    )
+    assert sorted(compared) == [
+        f"{measure._processes(usable_cpus())} against the serial loop",
+        f"automatic chunks against chunksize={best}",
+        "parallel_map against the plain loop",
+    ]
+    for target in compared.values():
+        assert target.comparison.verdict in {
+            "faster",
+            "slower",
+            "no measurable difference",
+        }
+    cheap = compared["parallel_map against the plain loop"]
+    assert cheap.comparison.ratio == pytest.approx(cheap.measured)
+    # One run a side cannot tell anything: written as such, not as a verdict.
+    assert cheap.comparison.verdict == "no measurable difference"
+    assert not all(t.comparison for t in tiny_report.targets)  # critical paths
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_tiny_run_survives_the_round_trip_and_compares_with_itself(tiny_report):
+    back = from_json(json.loads(json.dumps(to_json(tiny_report))))
+    assert back.rows == tiny_report.rows
+    assert back.targets == tiny_report.targets
+    pairs = compare_reports(back, tiny_report)
+    assert len(pairs) == len(tiny_report.rows)
+    assert {pair.difference for pair in pairs} == {"no measurable difference"}
+
+
 @pytest.mark.timeout(120)
 def test_data_parallel_without_numpy_says_so(monkeypatch):
     monkeypatch.setattr(measure, "_numpy", lambda: None)
@@ -347,4 +390,4 @@ def test_markdown_tables_have_one_line_per_row_and_target():
     assert "| 2.00 |" in lines[2]
     assert "| 2.00 s |  | 1.00 s |" in lines[2]  # no runs: no spread
     assert "1.0 MiB" in lines[3]
-    assert verdicts.splitlines()[2] == "| t | 3.00 |  | >= 0.90 | met |"
+    assert verdicts.splitlines()[2] == "| t | 3.00 |  | >= 0.90 | met |  |  |  |"

@@ -14,9 +14,10 @@ def _fail(argv, capsys):
     return stopped.value.code, capsys.readouterr().err
 
 
-def test_bench_defaults_to_the_quick_set():
+def test_bench_defaults_to_no_set_given():
+    # None: the quick set, or with --compare the file's (tests/site/test_bench_compare)
     args = cli.parser().parse_args(["bench"])
-    assert (args.set, args.repeat, args.json) == ("quick", None, None)
+    assert (args.set, args.repeat, args.json, args.compare) == (None, None, None, None)
 
 
 def test_full_and_repeat_are_parsed():

@@ -1,7 +1,9 @@
 """The command line of ``python -m parallel_guide``.
 
 ``python -m parallel_guide bench`` runs the benchmarks of
-:mod:`parallel_guide.site.bench` and prints their table; ``bench-build`` times
+:mod:`parallel_guide.site.bench` and prints their table; with ``--compare
+FILE`` it prints them beside a saved run's instead, and with ``--compare OLD
+--against NEW`` compares two saved runs without measuring; ``bench-build`` times
 builds of this guide's own site (:mod:`parallel_guide.site.bench_build`).
 ``python -m parallel_guide --help`` lists the options.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,7 +30,9 @@ def parser() -> argparse.ArgumentParser:
         help="measure the guide's examples against their limits",
         description=(
             "Measure the guide's examples on this machine and print each median "
-            "as a ratio to its limit (1.00 = at the limit)."
+            "as a ratio to its limit (1.00 = at the limit). With --compare FILE, "
+            "print them beside a saved run's instead, such as the bench.json the "
+            "guide's benchmarks page publishes."
         ),
     )
     size = bench.add_mutually_exclusive_group()
@@ -36,7 +41,8 @@ def parser() -> argparse.ArgumentParser:
         dest="set",
         action="store_const",
         const="quick",
-        help="the quick set, well under a minute (the default)",
+        help="the quick set, well under a minute (the default; with --compare, "
+        "the file's set is)",
     )
     size.add_argument(
         "--full",
@@ -49,7 +55,8 @@ def parser() -> argparse.ArgumentParser:
         "--repeat",
         type=_positive_int,
         metavar="N",
-        help="timed runs per row (default: 3 quick, 7 full)",
+        help="timed runs per row (default: 3 quick, 7 full; with --compare, "
+        "the file's)",
     )
     bench.add_argument(
         "--json",
@@ -66,7 +73,22 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--no-progress", action="store_true", help="no progress bar on stderr"
     )
-    bench.set_defaults(set="quick", run=_bench)
+    bench.add_argument(
+        "--compare",
+        type=Path,
+        metavar="FILE",
+        help="print the results beside FILE's (written by --json, perhaps on "
+        "another machine): both medians, their ratio with its interval, and "
+        "whether the difference is significant",
+    )
+    bench.add_argument(
+        "--against",
+        type=Path,
+        metavar="NEW",
+        help="with --compare OLD: compare the saved run NEW with OLD instead of "
+        "measuring",
+    )
+    bench.set_defaults(set=None, run=_bench)
 
     build = commands.add_parser(
         "bench-build",
@@ -118,24 +140,90 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from parallel_guide.site.bench import SETS, format_table, run_bench, to_json
+    from parallel_guide.site.bench import (
+        SETS,
+        BadResultFile,
+        format_comparison,
+        format_table,
+        load,
+        run_bench,
+        to_json,
+    )
 
+    if args.against is not None:
+        return _compare_files(args)
     if args.json is not None and args.json.is_dir():
         raise SystemExit(
             f"--json {args.json}: is a folder; give a file name such as "
             f"{args.json / 'bench.json'}"
         )
+    theirs = None
+    if args.compare is not None:
+        try:  # before measuring: a bad file should not cost a run
+            theirs = load(args.compare)
+        except BadResultFile as error:
+            return _error(str(error))
+    if args.set is not None:
+        bench_set = SETS[args.set]
+    else:  # the file's own sizes, so that its rows have matches
+        bench_set = SETS["quick"] if theirs is None else theirs.bench_set
+    repeat = args.repeat
+    if repeat is None and theirs is not None and args.set is None:
+        repeat = theirs.repeat
     if args.start_method is not None:  # parallel_map's own pools follow it too
         multiprocessing.set_start_method(args.start_method, force=True)
-    report = run_bench(
-        SETS[args.set], repeat=args.repeat, progress=not args.no_progress
-    )
-    print(format_table(report))
+    report = run_bench(bench_set, repeat=repeat, progress=not args.no_progress)
+    if theirs is None:
+        print(format_table(report))
+    else:
+        print(
+            format_comparison(
+                theirs, report, sources=(str(args.compare), "this machine, now")
+            )
+        )
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(to_json(report), indent=2) + "\n")
         print(f"\nWrote {args.json}")
     return 0
+
+
+def _compare_files(args: argparse.Namespace) -> int:
+    from parallel_guide.site.bench import BadResultFile, format_comparison, load
+
+    if args.compare is None:
+        return _error("--against NEW needs --compare OLD: the run to compare it with")
+    measuring = {
+        "--quick/--full": args.set,
+        "--repeat": args.repeat,
+        "--json": args.json,
+        "--start-method": args.start_method,
+    }
+    given = [option for option, value in measuring.items() if value is not None]
+    if given:
+        return _error(
+            f"--against compares two saved runs without measuring, so "
+            f"{', '.join(given)} cannot apply; leave it out, or drop --against"
+        )
+    try:
+        old, new = load(args.compare), load(args.against)
+    except BadResultFile as error:
+        return _error(str(error))
+    print(
+        format_comparison(
+            old,
+            new,
+            labels=("old", "new"),
+            sources=(str(args.compare), str(args.against)),
+        )
+    )
+    return 0
+
+
+def _error(message: str) -> int:
+    """Report a usage error the way argparse does: one line, exit status 2."""
+    print(f"python -m parallel_guide bench: error: {message}", file=sys.stderr)
+    return 2
 
 
 def _bench_build(args: argparse.Namespace) -> int:

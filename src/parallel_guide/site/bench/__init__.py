@@ -19,7 +19,11 @@ need only the results, never the measuring code:
   limits and the project's targets;
 * :mod:`~parallel_guide.site.bench.report`: the results as a text table, Markdown
   tables or JSON;
-* :mod:`~parallel_guide.site.bench.plot`: the results as a figure.
+* :mod:`~parallel_guide.site.bench.plot`: the results as a figure;
+* ``parallel_guide.site.bench.saved``: a saved JSON file read back, every
+  field checked;
+* ``parallel_guide.site.bench.versus``: two runs side by side, each row
+  compared with :func:`~parallel_guide.compare` (``bench --compare``).
 
 The package re-exports the names the command line and the benchmarks page
 use, so ``from parallel_guide.site.bench import run_bench, format_table`` works.
@@ -34,7 +38,9 @@ from parallel_guide.site.bench.measure import (
 from parallel_guide.site.bench.plot import ratio_plot
 from parallel_guide.site.bench.report import format_table, markdown_tables, to_json
 from parallel_guide.site.bench.results import BenchReport, Row, Target
+from parallel_guide.site.bench.saved import BadResultFile, from_json, load
 from parallel_guide.site.bench.sets import FULL, QUICK, SETS, TINY, BenchSet
+from parallel_guide.site.bench.versus import compare_reports, format_comparison
 
 __all__ = [
     "FULL",
@@ -44,11 +50,16 @@ __all__ = [
     "SETS",
     "TARGETS",
     "TINY",
+    "BadResultFile",
     "BenchReport",
     "BenchSet",
     "Row",
     "Target",
+    "compare_reports",
+    "format_comparison",
     "format_table",
+    "from_json",
+    "load",
     "markdown_tables",
     "ratio_plot",
     "run_bench",

@@ -29,7 +29,10 @@ on this machine.  The sections:
 
 :data:`TARGETS` lists what the project aims for; each run reports them as met
 or missed, with the value each round of runs gave (the variants of a section
-run in turns, so one round's ratio compares runs made side by side).  Worker
+run in turns, so one round's ratio compares runs made side by side).  A target
+that compares two variants also holds their
+:func:`~parallel_guide.compare`: the ratio of their times with its interval
+and whether the difference is significant.  Worker
 processes start with the start method in force
 (:func:`multiprocessing.set_start_method`, or the platform's default), as
 ``parallel_map``'s own pools do.  The module needs the standard library only;
@@ -59,6 +62,7 @@ from parallel_guide.site.bench.progress import Progress
 from parallel_guide.site.bench.results import BenchReport, Row, Target
 from parallel_guide.site.bench.sets import ORIGINAL_ITEMS, QUICK, BenchSet
 from parallel_guide.tools.checks import check_count
+from parallel_guide.tools.compare import compare
 from parallel_guide.tools.machine import describe_machine, usable_cpus
 from parallel_guide.tools.timeline import critical_path
 from parallel_guide.tools.timing import Timing, format_seconds, measure
@@ -242,6 +246,8 @@ def _data_section(
                 bound=TARGETS["cheap_function_ratio"],
                 note=f"its own pool, started with {_start_method()}, included",
                 runs=_per_round(timings["parallel_map"], loop),
+                comparison=compare(loop, timings["parallel_map"]),
+                compared="parallel_map against the plain loop",
             )
         )
     return rows, targets, notes
@@ -332,6 +338,8 @@ def _cpu_heavy(bench_set: BenchSet, repeat: int) -> Section:
             note=f"{len(work)} x count_primes({bench_set.cpu_limit:,}), {per_item} "
             f"an item; its own pool, started with {_start_method()}, included",
             runs=tuple(r / cpus for r in _per_round(serial, whole)),
+            comparison=compare(serial, whole),
+            compared=f"{_processes(cpus)} against the serial loop",
         )
     ]
     return rows, targets, []
@@ -460,6 +468,8 @@ def _chunk_rows(
             note=f"process_number over {n} items; automatic chunks against "
             f"chunksize={best}, best of {', '.join(map(str, sweep))}",
             runs=_per_round(timings["auto"], timings["map"]),
+            comparison=compare(timings["map"], timings["auto"]),
+            compared=f"automatic chunks against chunksize={best}",
         )
     ]
     return rows, targets, []

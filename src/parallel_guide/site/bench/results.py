@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parallel_guide.site.bench.sets import BenchSet
+from parallel_guide.tools.compare import Comparison
 
 __all__ = ["BenchReport", "Row", "Target"]
 
@@ -77,6 +78,13 @@ class Target:
     """The same quantity in each round of runs, where the variants it compares
     took turns: ``measured`` is the ratio of their medians, these show its
     spread."""
+    comparison: Comparison | None = None
+    """Where the target compares two variants that took turns: the
+    :func:`~parallel_guide.compare` of their times (the second-named variant
+    as the baseline), so its ratio comes with an interval and a verdict."""
+    compared: str = ""
+    """What ``comparison`` compares, such as ``"parallel_map against the plain
+    loop"``."""
 
     @property
     def met(self) -> bool:
