@@ -203,6 +203,8 @@ def finish_build(app, exception) -> None:
     for name, text in published.items():
         folder.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
+    if app.config.nb_execution_mode == "off":
+        return  # nothing was executed, so nothing was glued to publish
     for docname, names in sorted(env.parallel_guide_linked.items()):
         for name in sorted(set(names) - set(published)):
             logger.warning(

@@ -23,7 +23,7 @@ need only the results, never the measuring code:
 * ``parallel_guide.site.bench.saved``: a saved JSON file read back, every
   field checked;
 * ``parallel_guide.site.bench.versus``: two runs side by side, each row
-  compared with :func:`~parallel_guide.compare` (``bench --compare``).
+  compared with :func:`~parallel_guide.tools.compare.compare` (``bench --compare``).
 
 The package re-exports the names the command line and the benchmarks page
 use, so ``from parallel_guide.site.bench import run_bench, format_table`` works.

@@ -31,8 +31,8 @@ on this machine.  The sections:
 or missed, with the value each round of runs gave (the variants of a section
 run in turns, so one round's ratio compares runs made side by side).  A target
 that compares two variants also holds their
-:func:`~parallel_guide.compare`: the ratio of their times with its interval
-and whether the difference is significant.  Worker
+:func:`~parallel_guide.tools.compare.compare`: the ratio of their times
+with its interval and whether the difference is significant.  Worker
 processes start with the start method in force
 (:func:`multiprocessing.set_start_method`, or the platform's default), as
 ``parallel_map``'s own pools do.  The module needs the standard library only;

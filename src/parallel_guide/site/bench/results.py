@@ -79,9 +79,10 @@ class Target:
     took turns: ``measured`` is the ratio of their medians, these show its
     spread."""
     comparison: Comparison | None = None
-    """Where the target compares two variants that took turns: the
-    :func:`~parallel_guide.compare` of their times (the second-named variant
-    as the baseline), so its ratio comes with an interval and a verdict."""
+    """For a target that compares two variants that took turns, the
+    :func:`~parallel_guide.tools.compare.compare` of their times (the
+    second-named variant as the baseline), so that its ratio comes with an
+    interval and a verdict."""
     compared: str = ""
     """What ``comparison`` compares, such as ``"parallel_map against the plain
     loop"``."""

@@ -3,7 +3,7 @@
 ``python -m parallel_guide bench --compare FILE`` measures this machine and
 sets its rows beside the file's: each row with both medians, the ratio of
 the new median to the old one, its confidence interval and whether the
-difference is significant, all from :func:`~parallel_guide.compare` on the
+difference is significant, all from :func:`~parallel_guide.tools.compare.compare` on the
 two rows' runs.  Rows are matched by section and name; a row found on one
 side only is listed as such.
 """
@@ -48,8 +48,9 @@ class RowPair:
     old: Row | None
     new: Row | None
     comparison: Comparison | None
-    """:func:`~parallel_guide.compare` of the old runs (the baseline) with the
-    new; ``None`` when a side is missing or has no runs above zero."""
+    """:func:`~parallel_guide.tools.compare.compare` of the old runs (the
+    baseline) with the new; ``None`` when a side is missing or has no runs
+    above zero."""
 
     @classmethod
     def of(cls, old: Row | None, new: Row | None) -> RowPair:
@@ -256,7 +257,7 @@ def _notes(
 def least_runs(baseline_runs: int, most: int = 30) -> int | None:
     """The fewest runs that can tell a difference from ``baseline_runs`` runs.
 
-    That is, with which :func:`~parallel_guide.compare` can give a bounded
+    That is, with which :func:`~parallel_guide.tools.compare.compare` can give a bounded
     interval at best; ``None`` if it takes more than ``most``.  Found by
     comparing runs that differ as much as runs can: every candidate run slower
     than every baseline run.
