@@ -123,6 +123,16 @@ def test_compared_with_never_reads_one_for_a_real_difference():
     assert words.startswith("was 1.003 times as fast as the loop")
 
 
+def test_compared_with_never_shows_an_interval_reaching_one_for_a_difference():
+    # The interval's lower end is 1.0025: two digits would show it as 1.00.
+    loop = Timing((1.0, 1.001, 1.002, 1.003, 1.004))
+    slower = Timing((1.0045, 1.3, 1.3, 1.3, 1.3))
+    words = compared_with(slower, loop, "the loop")
+    assert words.startswith("took 1.297 times as long as the loop")
+    low = words.split("interval ")[1].split(" to ")[0]
+    assert float(low) > 1, words
+
+
 def test_compared_with_rounds_to_the_digits_asked_for():
     words = compared_with(scaled(LOOP, 1 / 12.345), LOOP, "the loop", digits=0)
     assert words.startswith("was 12 times as fast as the loop")

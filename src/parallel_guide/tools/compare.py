@@ -133,8 +133,9 @@ class Comparison:
         low, high = self.interval
         bounded = math.isfinite(high)
         if self.verdict == "faster":
-            # Enough digits that a real difference never reads as "1.00 times".
-            shown = _digits_apart_from_one(self.speedup, digits)
+            # Enough digits that a real difference never reads as "1.00 times",
+            # nor its interval as starting at 1.00.
+            shown = _digits_apart_from_one(min(self.speedup, 1 / high), digits)
             text = f"was {self.speedup:.{shown}f} times as fast as {baseline}"
             if interval:
                 text += (
@@ -142,7 +143,7 @@ class Comparison:
                 )
             return text
         if self.verdict == "slower":
-            shown = _digits_apart_from_one(self.ratio, digits)
+            shown = _digits_apart_from_one(min(self.ratio, low), digits)
             text = f"took {self.ratio:.{shown}f} times as long as {baseline}"
             if interval:
                 text += f" ({_LEVEL} interval {low:.{shown}f} to {high:.{shown}f})"
