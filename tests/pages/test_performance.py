@@ -99,7 +99,7 @@ def scaled(timing, factor):
     [
         (1 / 3, "was 3.00 times as fast as the loop (95 % interval "),
         (3.0, "took 3.00 times as long as the loop (95 % interval "),
-        (1.0, "made no measurable difference against the loop on this build ("),
+        (1.0, "showed no measurable difference from the loop on this build ("),
     ],
 )
 def test_compared_with_words_all_three_verdicts(factor, start):
@@ -111,7 +111,7 @@ def test_compared_with_says_no_difference_when_runs_overlap_whatever_the_ratio()
     other = Timing((1.08, 0.96, 1.05, 1.10, 0.98))
     assert other.median > LOOP.median * 1.03
     words = compared_with(other, LOOP, "the loop")
-    assert words.startswith("made no measurable difference")
+    assert words.startswith("showed no measurable difference")
     assert "faster" not in words
     assert "slower" not in words
 

@@ -128,8 +128,8 @@ def compared_with(
     'was 4.00 times as fast as the loop (95 % interval 3.80 to 4.20)'
     >>> compared_with(Timing((3.0, 3.1, 2.9, 3.0, 3.2)), loop, "the loop", digits=1)
     'took 1.5 times as long as the loop (95 % interval 1.4 to 1.6)'
-    >>> compared_with(Timing((2.0, 1.9, 2.1, 2.0, 1.95)), loop, "the loop")[:46]
-    'made no measurable difference against the loop'
+    >>> compared_with(Timing((2.0, 1.9, 2.1, 2.0, 1.95)), loop, "the loop")[:45]
+    'showed no measurable difference from the loop'
     """
     return compare(baseline, candidate).words(name, digits=digits)
 

@@ -101,8 +101,8 @@ class Comparison:
         ``baseline`` names what the candidate was compared with; the clause
         follows the candidate as its subject ("The pool ...").  A faster
         candidate "was N times as fast as" the baseline, a slower one "took N
-        times as long as" it, and one the runs cannot tell apart "made no
-        measurable difference" against it, whatever its ratio.  With
+        times as long as" it, and one the runs cannot tell apart "showed no
+        measurable difference" from it, whatever its ratio.  With
         ``interval=True`` the 95 % interval follows in brackets.
 
         >>> base = Timing((1.0, 1.1, 0.9, 1.0, 1.05))
@@ -112,13 +112,13 @@ class Comparison:
         'took 2.0 times as long as the loop (95 % interval 1.8 to 2.2)'
         >>> same = compare(base, Timing((1.02, 0.98, 1.1, 0.95, 1.0)))
         >>> print(same.words("the loop"))  # doctest: +NORMALIZE_WHITESPACE
-        made no measurable difference against the loop on this build
+        showed no measurable difference from the loop on this build
         (it took 1.00 times as long, 95 % interval 0.90 to 1.11)
         >>> few = compare(base, Timing((5.0, 5.1)))
         >>> print(
         ...     few.words("the loop", interval=False)
         ... )  # doctest: +NORMALIZE_WHITESPACE
-        made no measurable difference against the loop on this build
+        showed no measurable difference from the loop on this build
         (too few runs to tell)
         >>> compare(base, base).words("")
         Traceback (most recent call last):
@@ -148,7 +148,7 @@ class Comparison:
             if interval:
                 text += f" ({_LEVEL} interval {low:.{shown}f} to {high:.{shown}f})"
             return text
-        text = f"made no measurable difference against {baseline} on this build"
+        text = f"showed no measurable difference from {baseline} on this build"
         if not bounded:
             return text + " (too few runs to tell)"
         if interval:
