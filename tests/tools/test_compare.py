@@ -166,3 +166,12 @@ def test_digits_are_checked():
         compare(BASE, BASE).speedup_text(-1)
     with pytest.raises(TypeError, match="digits must be an int"):
         compare(BASE, BASE).words("the loop", digits=1.5)
+
+
+def test_speedup_text_never_shows_a_real_difference_reaching_one():
+    # Slower on every run, the interval's upper end 0.9975: two digits say 1.00.
+    base = Timing((1.0, 1.001, 1.002, 1.003, 1.004))
+    comparison = compare(base, Timing((1.0045, 1.3, 1.3, 1.3, 1.3)))
+    assert comparison.verdict == "slower"
+    top = comparison.speedup_text().split(" to ")[1].rstrip(")")
+    assert float(top) < 1, comparison.speedup_text()

@@ -90,6 +90,10 @@ class Comparison:
         low, high = self.interval
         if not math.isfinite(high):
             return f"{self.speedup:.{digits}f} (too few runs for an interval)"
+        # A real difference's interval never reads as reaching 1.
+        nearest = {"faster": 1 / high, "slower": 1 / low}.get(self.verdict)
+        if nearest is not None:
+            digits = _digits_apart_from_one(nearest, digits)
         return (
             f"{self.speedup:.{digits}f} ({_LEVEL} interval "
             f"{1 / high:.{digits}f} to {1 / low:.{digits}f})"
