@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from parallel_guide import Timing
 from parallel_guide.pages.key_differences import (
     decision_guide_links,
     faster_of,
@@ -152,22 +153,36 @@ def test_the_decision_guide_answers_with_every_tool(tool, page):
     assert any(tool in answer and f"<{page}>" in answer for answer in answers)
 
 
+THREADS = Timing((1.00, 1.04, 0.97, 1.02, 0.99))
+
+
+def scaled(timing, factor):
+    return Timing(tuple(run * factor for run in timing.seconds))
+
+
 @pytest.mark.parametrize(
-    ("threads", "processes", "words"),
+    ("factor", "words"),
     [
-        (1.0, 1.9, "processes were faster"),
-        (3.0, 1.2, "threads were faster"),
-        (1.0, 1.1, "neither was clearly faster"),
-        (1.1, 1.0, "neither was clearly faster"),
+        (0.5, "processes were faster"),
+        (2.0, "threads were faster"),
+        (1.0, "neither was measurably faster on this build"),
     ],
 )
-def test_faster_of_names_the_winner_only_beyond_the_margin(threads, processes, words):
-    assert faster_of(threads, processes) == words
+def test_faster_of_words_all_three_verdicts(factor, words):
+    assert faster_of(THREADS, scaled(THREADS, factor)) == words
 
 
-def test_faster_of_refuses_speedups_that_are_not_positive():
-    with pytest.raises(ValueError, match="positive"):
-        faster_of(0.0, 1.0)
+def test_faster_of_names_no_winner_when_the_runs_overlap():
+    # Processes' median is 5 % lower, but their runs interleave with the threads'.
+    processes = Timing((0.93, 1.03, 0.955, 1.05, 0.94))
+    assert processes.median < 0.96 * THREADS.median
+    words = faster_of(THREADS, processes)
+    assert words == "neither was measurably faster on this build"
+
+
+def test_faster_of_needs_timings():
+    with pytest.raises(TypeError, match="two Timing objects"):
+        faster_of(1.0, 1.9)
 
 
 def test_load_average_is_a_number_or_unknown():

@@ -3,12 +3,14 @@ import time
 
 import pytest
 
+from parallel_guide import Timing
 from parallel_guide.pages import performance
 from parallel_guide.pages.data_parallel import process_number
 from parallel_guide.pages.performance import (
     compared_with,
     measure_performance,
     measure_task_performance,
+    time_pool,
 )
 
 
@@ -85,27 +87,66 @@ def test_a_failing_task_fails_the_measurement():
         measure_task_performance([broken], repeat=1)
 
 
+LOOP = Timing((1.00, 1.04, 0.97, 1.02, 0.99))
+
+
+def scaled(timing, factor):
+    return Timing(tuple(run * factor for run in timing.seconds))
+
+
 @pytest.mark.parametrize(
-    ("seconds", "baseline", "words"),
+    ("factor", "start"),
     [
-        (1.0, 3.0, "was 3.00 times as fast as"),
-        (3.0, 1.0, "took 3.00 times as long as"),
-        (1.0, 1.0, "took as long as"),
-        (1.001, 1.0, "took as long as"),
-        (0.999, 1.0, "took as long as"),
+        (1 / 3, "was 3.00 times as fast as the loop (95 % interval "),
+        (3.0, "took 3.00 times as long as the loop (95 % interval "),
+        (1.0, "showed no measurable difference from the loop on this build ("),
     ],
 )
-def test_compared_with_puts_the_verb_on_the_side_the_numbers_fall(
-    seconds, baseline, words
-):
-    assert compared_with(seconds, baseline) == words
+def test_compared_with_words_all_three_verdicts(factor, start):
+    assert compared_with(scaled(LOOP, factor), LOOP, "the loop").startswith(start)
+
+
+def test_compared_with_says_no_difference_when_runs_overlap_whatever_the_ratio():
+    # Medians 4 % apart, but the runs interleave: no verdict either way.
+    other = Timing((1.08, 0.96, 1.05, 1.10, 0.98))
+    assert other.median > LOOP.median * 1.03
+    words = compared_with(other, LOOP, "the loop")
+    assert words.startswith("showed no measurable difference")
+    assert "faster" not in words
+    assert "slower" not in words
+
+
+def test_compared_with_never_reads_one_for_a_real_difference():
+    # 0.3 % faster on every run, with no overlap: the digits grow to show it.
+    steady = Timing((1.0, 1.0005, 1.001, 1.0015, 1.002))
+    words = compared_with(scaled(steady, 0.997), steady, "the loop")
+    assert words.startswith("was 1.003 times as fast as the loop")
+
+
+def test_compared_with_never_shows_an_interval_reaching_one_for_a_difference():
+    # The interval's lower end is 1.0025: two digits would show it as 1.00.
+    loop = Timing((1.0, 1.001, 1.002, 1.003, 1.004))
+    slower = Timing((1.0045, 1.3, 1.3, 1.3, 1.3))
+    words = compared_with(slower, loop, "the loop")
+    assert words.startswith("took 1.297 times as long as the loop")
+    low = words.split("interval ")[1].split(" to ")[0]
+    assert float(low) > 1, words
 
 
 def test_compared_with_rounds_to_the_digits_asked_for():
-    assert compared_with(1.0, 12.345, digits=0) == "was 12 times as fast as"
+    words = compared_with(scaled(LOOP, 1 / 12.345), LOOP, "the loop", digits=0)
+    assert words.startswith("was 12 times as fast as the loop")
 
 
-@pytest.mark.parametrize(("seconds", "baseline"), [(0.0, 1.0), (1.0, -1.0)])
-def test_compared_with_refuses_times_that_are_not_positive(seconds, baseline):
-    with pytest.raises(ValueError, match="positive"):
-        compared_with(seconds, baseline)
+def test_compared_with_needs_timings_and_a_name():
+    with pytest.raises(TypeError, match="two Timing objects"):
+        compared_with(1.0, LOOP, "the loop")
+    with pytest.raises(ValueError, match="name of the baseline"):
+        compared_with(LOOP, LOOP, " ")
+
+
+def test_time_pool_keeps_every_run():
+    timing = time_pool(process_number, range(100), 1, repeat=2, warmup=0)
+    assert isinstance(timing, Timing)
+    assert len(timing.seconds) == 2
+    assert all(run > 0 for run in timing.seconds)

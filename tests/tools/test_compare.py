@@ -107,3 +107,71 @@ def test_the_normal_approximation_is_within_one_rank_of_the_exact_one(monkeypatc
     approximate = _lowest_rank(60, 60)
     monkeypatch.setattr("parallel_guide.tools.compare._EXACT_UP_TO", 60 * 60)
     assert abs(approximate - _lowest_rank(60, 60)) <= 1
+
+
+@pytest.mark.parametrize(
+    ("factor", "start"),
+    [
+        (0.5, "was 2.00 times as fast as the loop (95 % interval "),
+        (2.0, "took 2.00 times as long as the loop (95 % interval "),
+        (1.0, "showed no measurable difference from the loop on this build (it took"),
+    ],
+)
+def test_words_follow_the_verdict(factor, start):
+    comparison = compare(BASE, scaled(BASE, factor))
+    assert comparison.words("the loop").startswith(start)
+
+
+def test_words_never_call_a_difference_the_runs_cannot_tell_faster():
+    # Twice as fast by the medians, but two runs cannot tell.
+    comparison = compare(BASE, Timing((0.5, 0.52)))
+    assert comparison.ratio < 0.6
+    words = comparison.words("the loop")
+    assert words == (
+        "showed no measurable difference from the loop on this build "
+        "(too few runs to tell)"
+    )
+
+
+def test_words_without_the_interval():
+    comparison = compare(BASE, scaled(BASE, 2.0))
+    assert comparison.words("the loop", interval=False) == (
+        "took 2.00 times as long as the loop"
+    )
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_words_need_a_name_for_the_baseline(name):
+    with pytest.raises(ValueError, match="name of the baseline"):
+        compare(BASE, BASE).words(name)
+
+
+def test_speedup_is_the_ratio_turned_over_with_its_interval():
+    comparison = compare(BASE, scaled(BASE, 0.25))
+    low, high = comparison.interval
+    assert comparison.speedup == pytest.approx(4)
+    assert comparison.speedup_text() == (
+        f"{comparison.speedup:.2f} (95 % interval {1 / high:.2f} to {1 / low:.2f})"
+    )
+    assert 1 / high <= comparison.speedup <= 1 / low
+
+
+def test_speedup_text_says_when_the_runs_cannot_bound_it():
+    comparison = compare(BASE, Timing((0.5, 0.51)))
+    assert comparison.speedup_text(1).endswith("(too few runs for an interval)")
+
+
+def test_digits_are_checked():
+    with pytest.raises(ValueError, match="digits must be at least 0"):
+        compare(BASE, BASE).speedup_text(-1)
+    with pytest.raises(TypeError, match="digits must be an int"):
+        compare(BASE, BASE).words("the loop", digits=1.5)
+
+
+def test_speedup_text_never_shows_a_real_difference_reaching_one():
+    # Slower on every run, the interval's upper end 0.9975: two digits say 1.00.
+    base = Timing((1.0, 1.001, 1.002, 1.003, 1.004))
+    comparison = compare(base, Timing((1.0045, 1.3, 1.3, 1.3, 1.3)))
+    assert comparison.verdict == "slower"
+    top = comparison.speedup_text().split(" to ")[1].rstrip(")")
+    assert float(top) < 1, comparison.speedup_text()

@@ -22,6 +22,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from parallel_guide.tools.compare import compare
+from parallel_guide.tools.timing import Timing
+
 __all__ = [
     "decision_guide_links",
     "faster_of",
@@ -70,26 +73,26 @@ def uneven_limits(count: int, small: int, large: int) -> list[int]:
     return [large] + [small] * (count - 1)
 
 
-def faster_of(threads: float, processes: float, *, margin: float = 1.15) -> str:
-    """Which of two speed-ups won, in words, for prose that stays true.
+def faster_of(threads: Timing, processes: Timing) -> str:
+    """Which of two timings of the same work won, worded from :func:`compare`.
 
-    One wins only if it is at least ``margin`` times the other; on a busy
-    machine the two are often too close to call.
+    One wins only if the runs can tell the two apart at the 95 % level; on a
+    busy machine they often cannot, and the words say so.
 
-    >>> faster_of(1.0, 1.9)
+    >>> threads = Timing((1.0, 1.1, 0.95, 1.05, 1.0))
+    >>> faster_of(threads, Timing((0.5, 0.55, 0.52, 0.5, 0.53)))
     'processes were faster'
-    >>> faster_of(1.9, 1.0)
+    >>> faster_of(threads, Timing((2.0, 2.1, 1.9, 2.0, 2.2)))
     'threads were faster'
-    >>> faster_of(1.0, 1.05)
-    'neither was clearly faster'
+    >>> faster_of(threads, Timing((1.0, 1.05, 0.97, 1.1, 1.02)))
+    'neither was measurably faster on this build'
     """
-    if min(threads, processes) <= 0:
-        raise ValueError(f"speed-ups must be positive, got {threads} and {processes}")
-    if processes >= margin * threads:
+    verdict = compare(threads, processes).verdict
+    if verdict == "faster":
         return "processes were faster"
-    if threads >= margin * processes:
+    if verdict == "slower":
         return "threads were faster"
-    return "neither was clearly faster"
+    return "neither was measurably faster on this build"
 
 
 def load_average() -> float | None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from parallel_guide.pages.data_parallel import usable_cpus
 from parallel_guide.tools.checks import check_count
-from parallel_guide.tools.timing import measure
+from parallel_guide.tools.compare import compare
+from parallel_guide.tools.timing import Timing, measure
 
 
 def measure_performance(
@@ -35,7 +36,9 @@ def measure_performance(
     ``processes=None`` means every CPU this process may use.  With
     ``include_startup=True`` (the original's meaning) each run creates and
     tears down its own pool; with ``False`` one pool is started first and only
-    the ``map`` calls are timed: the steady-state cost.
+    the ``map`` calls are timed: the steady-state cost.  :func:`time_pool`
+    takes the same arguments and keeps every run, to compare with another
+    timing.
 
     ``processes`` is checked before any process starts:
 
@@ -45,14 +48,40 @@ def measure_performance(
     ...
     ValueError: processes must be at least 1, got 0
     """
+    return time_pool(
+        func,
+        data,
+        processes,
+        include_startup=include_startup,
+        repeat=repeat,
+        warmup=warmup,
+    ).median
+
+
+def time_pool(
+    func: Callable[[Any], Any],
+    data: Iterable[Any],
+    processes: int | None = None,
+    *,
+    include_startup: bool = True,
+    repeat: int = 5,
+    warmup: int = 1,
+) -> Timing:
+    """Every timed run of ``Pool(processes).map(func, data)``, as a :class:`Timing`.
+
+    The arguments are :func:`measure_performance`'s; pass the result to
+    :func:`~parallel_guide.tools.compare.compare` to compare it with the loop.
+
+    >>> from parallel_guide.pages.data_parallel import process_number
+    >>> len(time_pool(process_number, range(10), 1, repeat=2).seconds)
+    2
+    """
     processes = _check_processes(processes)
     data = list(data)  # every run must see the same items
     if include_startup:
-        return measure(
-            _pool_map, func, data, processes, repeat=repeat, warmup=warmup
-        ).median
+        return measure(_pool_map, func, data, processes, repeat=repeat, warmup=warmup)
     with Pool(processes=processes) as pool:
-        return measure(pool.map, func, data, repeat=repeat, warmup=warmup).median
+        return measure(pool.map, func, data, repeat=repeat, warmup=warmup)
 
 
 def measure_task_performance(
@@ -85,26 +114,24 @@ def measure_task_performance(
     ).median
 
 
-def compared_with(seconds: float, baseline: float, *, digits: int = 2) -> str:
-    """How a time compares with a baseline, in words that stay true.
+def compared_with(
+    candidate: Timing, baseline: Timing, name: str, *, digits: int = 2
+) -> str:
+    """How ``candidate`` compares with ``baseline``, worded from :func:`compare`.
 
-    For prose that interprets a measurement: the verb follows the numbers,
-    so a build on which the comparison comes out the other way says so.
+    ``name`` names the baseline in the sentence.  The clause follows the
+    candidate as its subject, and says "faster", "slower" or "no measurable
+    difference" only as far as the runs can tell, with the 95 % interval:
 
-    >>> compared_with(0.5, 2.0)
-    'was 4.00 times as fast as'
-    >>> compared_with(3.0, 2.0)
-    'took 1.50 times as long as'
-    >>> compared_with(2.0, 2.0)
-    'took as long as'
+    >>> loop = Timing((2.0, 2.1, 1.9, 2.0, 2.05))
+    >>> compared_with(Timing((0.5, 0.52, 0.48, 0.5, 0.51)), loop, "the loop")
+    'was 4.00 times as fast as the loop (95 % interval 3.80 to 4.20)'
+    >>> compared_with(Timing((3.0, 3.1, 2.9, 3.0, 3.2)), loop, "the loop", digits=1)
+    'took 1.5 times as long as the loop (95 % interval 1.4 to 1.6)'
+    >>> compared_with(Timing((2.0, 1.9, 2.1, 2.0, 1.95)), loop, "the loop")[:45]
+    'showed no measurable difference from the loop'
     """
-    if seconds <= 0 or baseline <= 0:
-        raise ValueError(f"times must be positive, got {seconds} and {baseline}")
-    if seconds < baseline and f"{baseline / seconds:.{digits}f}" != f"{1:.{digits}f}":
-        return f"was {baseline / seconds:.{digits}f} times as fast as"
-    if f"{seconds / baseline:.{digits}f}" == f"{1:.{digits}f}":
-        return "took as long as"
-    return f"took {seconds / baseline:.{digits}f} times as long as"
+    return compare(baseline, candidate).words(name, digits=digits)
 
 
 def _pool_map(func, data, processes):

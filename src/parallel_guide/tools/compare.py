@@ -20,12 +20,15 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Literal
 
+from parallel_guide.tools.checks import check_count
 from parallel_guide.tools.timing import Timing
 
 Verdict = Literal["faster", "slower", "no measurable difference"]
 
 CONFIDENCE = 0.95
 """The confidence level of the interval and of the verdict."""
+
+_LEVEL = f"{CONFIDENCE:.0%}".replace("%", " %")
 
 _EXACT_UP_TO = 2500
 """Largest number of run pairs for the exact null distribution of U."""
@@ -56,11 +59,108 @@ class Comparison:
     def __str__(self) -> str:
         low, high = self.interval
         bounds = f"{low:.2f} to {high:.2f}" if math.isfinite(high) else "unbounded"
-        level = f"{CONFIDENCE:.0%}".replace("%", " %")
         return (
             f"{self.ratio:.2f} times the baseline's time "
-            f"({level} interval {bounds}): {self.verdict}"
+            f"({_LEVEL} interval {bounds}): {self.verdict}"
         )
+
+    @property
+    def speedup(self) -> float:
+        """The baseline's median time divided by the candidate's: ``1 / ratio``.
+
+        >>> compare(Timing((2.0, 2.1, 1.9)), Timing((1.0, 1.0, 1.1))).speedup
+        2.0
+        """
+        return 1 / self.ratio
+
+    def speedup_text(self, digits: int = 2) -> str:
+        """The speed-up with its interval, for a number glued into prose.
+
+        The speed-up is the baseline's time over the candidate's; its interval
+        is the ratio's, turned over.  With too few runs to bound it, the text
+        says so instead.
+
+        >>> base = Timing((1.0, 1.1, 0.9, 1.0, 1.05))
+        >>> compare(base, Timing((0.5, 0.52, 0.48, 0.5, 0.51))).speedup_text()
+        '2.00 (95 % interval 1.80 to 2.20)'
+        >>> compare(base, Timing((0.5, 0.52))).speedup_text(1)
+        '2.0 (too few runs for an interval)'
+        """
+        check_count("digits", digits, minimum=0)
+        low, high = self.interval
+        if not math.isfinite(high):
+            return f"{self.speedup:.{digits}f} (too few runs for an interval)"
+        # A real difference's interval never reads as reaching 1.
+        nearest = {"faster": 1 / high, "slower": 1 / low}.get(self.verdict)
+        if nearest is not None:
+            digits = _digits_apart_from_one(nearest, digits)
+        return (
+            f"{self.speedup:.{digits}f} ({_LEVEL} interval "
+            f"{1 / high:.{digits}f} to {1 / low:.{digits}f})"
+        )
+
+    def words(self, baseline: str, *, digits: int = 2, interval: bool = True) -> str:
+        """The comparison as a clause of prose, worded from the verdict.
+
+        ``baseline`` names what the candidate was compared with; the clause
+        follows the candidate as its subject ("The pool ...").  A faster
+        candidate "was N times as fast as" the baseline, a slower one "took N
+        times as long as" it, and one the runs cannot tell apart "showed no
+        measurable difference" from it, whatever its ratio.  With
+        ``interval=True`` the 95 % interval follows in brackets.
+
+        >>> base = Timing((1.0, 1.1, 0.9, 1.0, 1.05))
+        >>> compare(base, Timing((0.5, 0.52, 0.48, 0.5, 0.51))).words("the loop")
+        'was 2.00 times as fast as the loop (95 % interval 1.80 to 2.20)'
+        >>> compare(base, Timing((2.0, 2.1, 1.9, 2.0, 2.2))).words("the loop", digits=1)
+        'took 2.0 times as long as the loop (95 % interval 1.8 to 2.2)'
+        >>> same = compare(base, Timing((1.02, 0.98, 1.1, 0.95, 1.0)))
+        >>> print(same.words("the loop"))  # doctest: +NORMALIZE_WHITESPACE
+        showed no measurable difference from the loop on this build
+        (it took 1.00 times as long, 95 % interval 0.90 to 1.11)
+        >>> few = compare(base, Timing((5.0, 5.1)))
+        >>> print(
+        ...     few.words("the loop", interval=False)
+        ... )  # doctest: +NORMALIZE_WHITESPACE
+        showed no measurable difference from the loop on this build
+        (too few runs to tell)
+        >>> compare(base, base).words("")
+        Traceback (most recent call last):
+        ...
+        ValueError: words() needs the name of the baseline, such as 'the loop'
+        """
+        if not isinstance(baseline, str) or not baseline.strip():
+            raise ValueError(
+                "words() needs the name of the baseline, such as 'the loop'"
+            )
+        check_count("digits", digits, minimum=0)
+        low, high = self.interval
+        bounded = math.isfinite(high)
+        if self.verdict == "faster":
+            # Enough digits that a real difference never reads as "1.00 times",
+            # nor its interval as starting at 1.00.
+            shown = _digits_apart_from_one(min(self.speedup, 1 / high), digits)
+            text = f"was {self.speedup:.{shown}f} times as fast as {baseline}"
+            if interval:
+                text += (
+                    f" ({_LEVEL} interval {1 / high:.{shown}f} to {1 / low:.{shown}f})"
+                )
+            return text
+        if self.verdict == "slower":
+            shown = _digits_apart_from_one(min(self.ratio, low), digits)
+            text = f"took {self.ratio:.{shown}f} times as long as {baseline}"
+            if interval:
+                text += f" ({_LEVEL} interval {low:.{shown}f} to {high:.{shown}f})"
+            return text
+        text = f"showed no measurable difference from {baseline} on this build"
+        if not bounded:
+            return text + " (too few runs to tell)"
+        if interval:
+            text += (
+                f" (it took {self.ratio:.{digits}f} times as long, {_LEVEL} "
+                f"interval {low:.{digits}f} to {high:.{digits}f})"
+            )
+        return text
 
 
 def compare(baseline: Timing, candidate: Timing) -> Comparison:
@@ -101,6 +201,13 @@ def compare(baseline: Timing, candidate: Timing) -> Comparison:
     elif low > 1:
         verdict = "slower"
     return Comparison(ratio, (low, high), verdict)
+
+
+def _digits_apart_from_one(value: float, digits: int) -> int:
+    """The fewest digits from ``digits`` up (to 4) that show ``value`` is not 1."""
+    while digits < 4 and f"{value:.{digits}f}" == f"{1:.{digits}f}":
+        digits += 1
+    return digits
 
 
 def _lowest_rank(n: int, m: int) -> int | None:
