@@ -74,7 +74,9 @@ def uneven_limits(count: int, small: int, large: int) -> list[int]:
 
 
 def faster_of(threads: Timing, processes: Timing) -> str:
-    """Which of two timings of the same work won, worded from :func:`compare`.
+    """Which of two timings of the same work won, in words.
+
+    The words come from :func:`~parallel_guide.tools.compare.compare`.
 
     One wins only if the runs can tell the two apart at the 95 % level; on a
     busy machine they often cannot, and the words say so.

@@ -67,7 +67,9 @@ def time_pool(
     repeat: int = 5,
     warmup: int = 1,
 ) -> Timing:
-    """Every timed run of ``Pool(processes).map(func, data)``, as a :class:`Timing`.
+    """Every timed run of ``Pool(processes).map(func, data)``.
+
+    The runs come back as a :class:`~parallel_guide.tools.timing.Timing`.
 
     The arguments are :func:`measure_performance`'s; pass the result to
     :func:`~parallel_guide.tools.compare.compare` to compare it with the loop.
@@ -117,7 +119,9 @@ def measure_task_performance(
 def compared_with(
     candidate: Timing, baseline: Timing, name: str, *, digits: int = 2
 ) -> str:
-    """How ``candidate`` compares with ``baseline``, worded from :func:`compare`.
+    """How ``candidate`` compares with ``baseline``, in words.
+
+    The words come from :func:`~parallel_guide.tools.compare.compare`.
 
     ``name`` names the baseline in the sentence.  The clause follows the
     candidate as its subject, and says "faster", "slower" or "no measurable

@@ -66,7 +66,7 @@ class Comparison:
 
     @property
     def speedup(self) -> float:
-        """The baseline's median time divided by the candidate's: ``1 / ratio``.
+        """The baseline's median time divided by the candidate's (``1 / ratio``).
 
         >>> compare(Timing((2.0, 2.1, 1.9)), Timing((1.0, 1.0, 1.1))).speedup
         2.0
