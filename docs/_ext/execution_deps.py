@@ -79,7 +79,7 @@ def _size() -> str:
 
 
 def current_state(files, packages, base: Path) -> dict[str, Any]:
-    """The hashes of ``files`` (relative to ``base``) and versions of ``packages`` now."""
+    """The hashes of ``files`` (under ``base``) and versions of ``packages`` now."""
     return {
         "python": platform.python_version(),
         "size": _size(),
@@ -91,10 +91,18 @@ def current_state(files, packages, base: Path) -> dict[str, Any]:
 def differences(then: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """What changed from ``then`` to ``now``, in words; [] if nothing.
 
-    >>> then = {"python": "3.13.1", "size": "full", "files": {"a.py": "1"},
-    ...         "packages": {"numpy": "2.3.1"}}
-    >>> now = {"python": "3.13.1", "size": "full", "files": {"a.py": "2"},
-    ...        "packages": {"numpy": "2.3.2"}}
+    >>> then = {
+    ...     "python": "3.13.1",
+    ...     "size": "full",
+    ...     "files": {"a.py": "1"},
+    ...     "packages": {"numpy": "2.3.1"},
+    ... }
+    >>> now = {
+    ...     "python": "3.13.1",
+    ...     "size": "full",
+    ...     "files": {"a.py": "2"},
+    ...     "packages": {"numpy": "2.3.2"},
+    ... }
     >>> differences(then, now)
     ['a.py changed', 'numpy 2.3.1 -> 2.3.2']
     >>> differences(then, then)
@@ -148,7 +156,7 @@ def _record_path(app, docname: str) -> Path:
 
 
 def decide(app, docname: str) -> tuple[str, str]:
-    """``(key, reason)`` for a page about to be read; reason "" means it may be cached."""
+    """``(key, reason)`` for a page about to be read; reason "" if it may be cached."""
     path = _record_path(app, docname)
     if not path.is_file():
         return uuid.uuid4().hex, "never run before"
@@ -175,7 +183,8 @@ def with_key(text: str, key: str) -> str | None:
     1
     ```
     <BLANKLINE>
-    >>> print(with_key("```{code-cell} ipython3\\n---\\ntags: [x]\\n---\\n1\\n```", "k"))
+    >>> yaml = "```{code-cell} ipython3\\n---\\ntags: [x]\\n---\\n1\\n```"
+    >>> print(with_key(yaml, "k"))
     ```{code-cell} ipython3
     ---
     execution-deps: k

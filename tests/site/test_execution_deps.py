@@ -63,7 +63,8 @@ PAGES = {
     "colours.md": FRONT
     + "# Colours\n\n"
     + HIDDEN
-    + "```{code-cell} ipython3\nimport numpy\nfrom depsdemo.colours import favourite\n\n"
+    + "```{code-cell} ipython3\nimport numpy\n"
+    + "from depsdemo.colours import favourite\n\n"
     + 'print(f"colour={favourite()}")\n```\n',
     "workers.md": FRONT
     + "# Workers\n\n"

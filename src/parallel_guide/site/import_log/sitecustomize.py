@@ -49,7 +49,7 @@ class _ImportLog:
                 os.write(fd, (entry + "\n").encode())
             finally:
                 os.close(fd)
-        except Exception:  # noqa: BLE001, S110 - logging must never break an import
+        except Exception:  # logging must never break an import
             pass
         return None
 
@@ -74,7 +74,7 @@ def _run_next_sitecustomize():
     spec = PathFinder.find_spec("sitecustomize", rest)
     if spec is not None and spec.loader is not None and spec.origin != __file__:
         code = spec.loader.get_code("sitecustomize")
-        exec(code, {"__name__": "sitecustomize", "__file__": spec.origin})  # noqa: S102
+        exec(code, {"__name__": "sitecustomize", "__file__": spec.origin})
 
 
 _install()
