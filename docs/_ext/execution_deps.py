@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import platform
-import time
 import uuid
 from importlib import metadata
 from pathlib import Path
@@ -254,8 +253,8 @@ def outdated(app, env, added, changed, removed) -> list[str]:
     if not app.execution_deps_on:
         return []
     again = []
-    for docname in sorted(env.parallel_guide_notebooks):
-        if docname in added or docname in changed or docname in removed:
+    for docname, notebook in sorted(env.parallel_guide_notebooks.items()):
+        if not notebook or docname in added or docname in changed or docname in removed:
             continue
         if docname not in env.all_docs:
             continue
@@ -269,7 +268,7 @@ def read_source(app, docname: str, source: list[str]) -> None:
     """Put the page's key in its first code cell; point its kernels' log at it."""
     env = app.env
     if not app.execution_deps_on or not is_notebook(source[0]):
-        env.parallel_guide_notebooks.pop(docname, None)
+        env.parallel_guide_notebooks[docname] = False
         return
     key, reason = decide(app, docname)
     if app.config.nb_execution_mode == "force":
@@ -282,7 +281,7 @@ def read_source(app, docname: str, source: list[str]) -> None:
     if reason:  # it will run: until it succeeds, there is no valid record
         _record_path(app, docname).unlink(missing_ok=True)
     os.environ[LOG_ENV] = str(log)
-    app.execution_deps_pending[docname] = (key, reason, time.time())
+    app.execution_deps_pending[docname] = (key, reason)
 
 
 def read_page(app, doctree) -> None:
@@ -294,33 +293,47 @@ def read_page(app, doctree) -> None:
     os.environ.pop(LOG_ENV, None)
     if pending is None:
         return
-    key, reason, started = pending
+    key, reason = pending
     exec_data = NbMetadataCollector.get_exec_data(env, docname) or {}
     if not exec_data:
-        env.parallel_guide_notebooks.pop(docname, None)  # nothing was executed
+        env.parallel_guide_notebooks[docname] = False  # nothing was executed
         return
-    # A run from the cache is stamped with when it was cached: before now.
-    executed = exec_data.get("mtime", 0) >= started - 1
+    names = _logged(app, docname)
+    # A kernel ran for the page exactly when its log names ipykernel: the time
+    # MyST-NB stamps a cached run with is not reliable (local or UTC), and a
+    # page given a new key cannot have been found in the cache.
+    ran = "ipykernel" in names
+    executed = bool(reason) or ran
     if not executed:
-        said, reason = "cached", ""
+        said = "cached"
     else:
         reason = reason or "its code cells changed, or the cache had no entry for them"
-        if exec_data.get("succeeded"):
-            _write_record(app, docname, key)
-        else:
+        if not exec_data.get("succeeded"):
             _record_path(app, docname).unlink(missing_ok=True)
             reason += " (it failed: it runs again next build)"
+        elif not ran:
+            _record_path(app, docname).unlink(missing_ok=True)
+            logger.warning(
+                f"{docname}: its kernel logged no imports, so it runs again next "
+                f"build: is {LOG_ENV} or PYTHONPATH cleared for kernels?",
+                location=docname,
+            )
+        else:
+            _write_record(app, docname, key, names)
         said = f"executed: {reason}"
     env.parallel_guide_execution[docname] = {"executed": executed, "reason": reason}
     logger.info(f"{docname}: {said}")
 
 
-def _write_record(app, docname: str, key: str) -> None:
+def _logged(app, docname: str) -> set[str]:
     log = app.execution_deps_dir / f"{docname}.log"
     try:
-        names = set(log.read_text(encoding="utf-8").split())
+        return set(log.read_text(encoding="utf-8").split())
     except FileNotFoundError:
-        names = set()
+        return set()
+
+
+def _write_record(app, docname: str, key: str, names: set[str]) -> None:
     project = set(app.execution_deps_project)
     files, tops = set(), set()
     for name in names:
@@ -375,6 +388,7 @@ def _owners(app) -> dict[str, list[str]]:
 
 def purge_page(app, env, docname: str) -> None:
     env.parallel_guide_execution.pop(docname, None)
+    env.parallel_guide_notebooks.pop(docname, None)
 
 
 def merge_pages(app, env, docnames, other) -> None:
