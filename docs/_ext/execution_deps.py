@@ -77,13 +77,26 @@ def _size() -> str:
     return "quick" if quick() else "full"
 
 
-def current_state(files, packages, base: Path) -> dict[str, Any]:
-    """The hashes of ``files`` (under ``base``) and versions of ``packages`` now."""
+def current_state(files, packages, base: Path, memo=None) -> dict[str, Any]:
+    """The hashes of ``files`` (under ``base``) and versions of ``packages`` now.
+
+    ``memo``, a dict, keeps hashes and versions between calls, for checking
+    every page at once.
+    """
+    memo = {} if memo is None else memo
+
+    def remember(kind, name, find):
+        if (kind, name) not in memo:
+            memo[kind, name] = find(name)
+        return memo[kind, name]
+
     return {
         "python": platform.python_version(),
         "size": _size(),
-        "files": {name: _sha(base / name) for name in sorted(files)},
-        "packages": {name: _version(name) for name in sorted(packages)},
+        "files": {
+            n: remember("file", n, lambda n: _sha(base / n)) for n in sorted(files)
+        },
+        "packages": {n: remember("package", n, _version) for n in sorted(packages)},
     }
 
 
@@ -154,7 +167,7 @@ def _record_path(app, docname: str) -> Path:
     return app.execution_deps_dir / f"{docname}.json"
 
 
-def decide(app, docname: str) -> tuple[str, str]:
+def decide(app, docname: str, memo=None) -> tuple[str, str]:
     """``(key, reason)`` for a page about to be read; reason "" if it may be cached."""
     path = _record_path(app, docname)
     if not path.is_file():
@@ -164,7 +177,7 @@ def decide(app, docname: str) -> tuple[str, str]:
     except ValueError as error:
         return uuid.uuid4().hex, f"its record is damaged: {error}"
     then = record["state"]
-    now = current_state(then["files"], then["packages"], app.execution_deps_base)
+    now = current_state(then["files"], then["packages"], app.execution_deps_base, memo)
     changed = differences(then, now)
     if changed:
         return uuid.uuid4().hex, "; ".join(changed)
@@ -252,13 +265,13 @@ def outdated(app, env, added, changed, removed) -> list[str]:
     """Pages to read again because something they ran changed."""
     if not app.execution_deps_on:
         return []
-    again = []
+    again, memo = [], {}
     for docname, notebook in sorted(env.parallel_guide_notebooks.items()):
         if not notebook or docname in added or docname in changed or docname in removed:
             continue
         if docname not in env.all_docs:
             continue
-        _, reason = decide(app, docname)
+        _, reason = decide(app, docname, memo)
         if reason:
             again.append(docname)
     return again

@@ -235,3 +235,75 @@ def test_a_deleted_or_damaged_record_runs_its_page(site):
     assert "colours: executed: its record is damaged" in log
     ran, _ = build(tmp_path)
     assert ran == set()
+
+
+# -- the import log on its own, without a build ------------------------------------
+
+HOOK = SRC / "parallel_guide" / "site" / "import_log"
+PROGRAM = """\
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import depsdemo.tasks
+
+if __name__ == "__main__":
+    for method in sys.argv[1:]:
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            print(pool.submit(depsdemo.tasks.in_worker, method).result())
+"""
+
+
+def test_every_process_logs_its_imports_under_each_start_method(tmp_path):
+    methods = [m for m in ("spawn", "forkserver", "fork") if m in _start_methods()]
+    for name, text in PACKAGE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    (tmp_path / "program.py").write_text(PROGRAM)
+    log = tmp_path / "imports.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HOOK), str(tmp_path)]),
+        "PARALLEL_GUIDE_IMPORT_LOG": str(log),
+        "PARALLEL_GUIDE_IMPORT_PROJECT": "depsdemo",
+        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    }
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "program.py"), *methods],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"{method}-1" for method in methods]
+    names = log.read_text().split()
+    for method in methods:
+        assert f"depsdemo.only_{method}" in names
+    assert "depsdemo.tasks" in names
+    assert "depsdemo.shapes" not in names  # nothing imported it
+    assert "multiprocessing" not in names  # the standard library is left out
+
+
+def test_without_a_log_file_named_nothing_is_logged(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(HOOK)}
+    env.pop("PARALLEL_GUIDE_IMPORT_LOG", None)
+    code = "import sys; print(any('ImportLog' in repr(f) for f in sys.meta_path))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
+
+
+def _start_methods():
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
