@@ -147,6 +147,7 @@ def read_record(path: Path) -> dict[str, Any]:
         "format": lambda v: v == FORMAT,
         "key": lambda v: isinstance(v, str) and bool(v),
         "state": lambda v: isinstance(v, dict),
+        "cells": lambda v: isinstance(v, str),
     }
     for field, ok in checks.items():
         if not isinstance(record, dict) or not ok(record.get(field)):
@@ -167,8 +168,35 @@ def _record_path(app, docname: str) -> Path:
     return app.execution_deps_dir / f"{docname}.json"
 
 
-def decide(app, docname: str, memo=None) -> tuple[str, str]:
-    """``(key, reason)`` for a page about to be read; reason "" if it may be cached."""
+def code_cells(text: str) -> str:
+    """A hash of a text notebook's code cells, their metadata and its kernel.
+
+    What jupyter-cache hashes, or more: a record is only valid for the cells
+    it ran, so that a key is never reused for other cells (whose cached run,
+    say before an edit was undone, may have imported other modules).
+    """
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    try:
+        notebook = read_myst_markdown_notebook(text)
+    except Exception as error:  # MyST-NB reports it when it reads the page
+        return f"unreadable {uuid.uuid4().hex} {error}"
+    cells = [
+        [cell.source, cell.metadata]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
+    kernel = notebook.metadata.get("kernelspec", {})
+    text = json.dumps([kernel, cells], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def decide(app, docname: str, memo=None, cells=None) -> tuple[str, str]:
+    """``(key, reason)`` for a page about to be read; reason "" if it may be cached.
+
+    ``cells``, the hash of the page's code cells, is checked against the
+    record's if given; Sphinx reads a page again anyway when its text changes.
+    """
     path = _record_path(app, docname)
     if not path.is_file():
         return uuid.uuid4().hex, "never run before"
@@ -179,6 +207,8 @@ def decide(app, docname: str, memo=None) -> tuple[str, str]:
     then = record["state"]
     now = current_state(then["files"], then["packages"], app.execution_deps_base, memo)
     changed = differences(then, now)
+    if cells is not None and record["cells"] != cells:
+        changed.insert(0, "its code cells changed")
     if changed:
         return uuid.uuid4().hex, "; ".join(changed)
     return record["key"], ""
@@ -283,7 +313,8 @@ def read_source(app, docname: str, source: list[str]) -> None:
     if not app.execution_deps_on or not is_notebook(source[0]):
         env.parallel_guide_notebooks[docname] = False
         return
-    key, reason = decide(app, docname)
+    cells = code_cells(source[0])
+    key, reason = decide(app, docname, cells=cells)
     if app.config.nb_execution_mode == "force":
         reason = "every page runs (nb_execution_mode = force)"
     source[0] = with_key(source[0], key)
@@ -294,7 +325,7 @@ def read_source(app, docname: str, source: list[str]) -> None:
     if reason:  # it will run: until it succeeds, there is no valid record
         _record_path(app, docname).unlink(missing_ok=True)
     os.environ[LOG_ENV] = str(log)
-    app.execution_deps_pending[docname] = (key, reason)
+    app.execution_deps_pending[docname] = (key, reason, cells)
 
 
 def read_page(app, doctree) -> None:
@@ -306,7 +337,7 @@ def read_page(app, doctree) -> None:
     os.environ.pop(LOG_ENV, None)
     if pending is None:
         return
-    key, reason = pending
+    key, reason, cells = pending
     exec_data = NbMetadataCollector.get_exec_data(env, docname) or {}
     if not exec_data:
         env.parallel_guide_notebooks[docname] = False  # nothing was executed
@@ -320,7 +351,7 @@ def read_page(app, doctree) -> None:
     if not executed:
         said = "cached"
     else:
-        reason = reason or "its code cells changed, or the cache had no entry for them"
+        reason = reason or "the execution cache had no entry for it"
         if not exec_data.get("succeeded"):
             _record_path(app, docname).unlink(missing_ok=True)
             reason += " (it failed: it runs again next build)"
@@ -332,7 +363,7 @@ def read_page(app, doctree) -> None:
                 location=docname,
             )
         else:
-            _write_record(app, docname, key, names)
+            _write_record(app, docname, key, cells, names)
         said = f"executed: {reason}"
     env.parallel_guide_execution[docname] = {"executed": executed, "reason": reason}
     logger.info(f"{docname}: {said}")
@@ -346,7 +377,7 @@ def _logged(app, docname: str) -> set[str]:
         return set()
 
 
-def _write_record(app, docname: str, key: str, names: set[str]) -> None:
+def _write_record(app, docname: str, key: str, cells: str, names: set[str]) -> None:
     project = set(app.execution_deps_project)
     files, tops = set(), set()
     for name in names:
@@ -361,6 +392,7 @@ def _write_record(app, docname: str, key: str, names: set[str]) -> None:
     record = {
         "format": FORMAT,
         "key": key,
+        "cells": cells,
         "modules": sorted(names),
         "state": current_state(files, packages, app.execution_deps_base),
     }

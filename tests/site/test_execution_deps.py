@@ -192,6 +192,21 @@ def test_a_rebuild_with_nothing_changed_runs_nothing(site):
     assert "More prose." in html(tmp_path, "shapes")
 
 
+def test_editing_a_code_cell_runs_its_page_once(site):
+    tmp_path, _, _ = site
+    edit(tmp_path / "docs" / "shapes.md", 'print(f"area=', 'print(f"size=')
+    ran, log = build(tmp_path)
+    assert ran == {"shapes"}
+    assert "shapes: executed: its code cells changed" in log
+    assert "size=" in html(tmp_path, "shapes")
+    # Undone: a new run, not the run cached for these cells before, whose
+    # imports the record (now of the edited cells' run) does not describe.
+    edit(tmp_path / "docs" / "shapes.md", 'print(f"size=', 'print(f"area=')
+    ran, log = build(tmp_path)
+    assert ran == {"shapes"}
+    assert "area=" in html(tmp_path, "shapes")
+
+
 def test_editing_a_module_runs_exactly_the_pages_that_imported_it(site):
     tmp_path, _, _ = site
     assert "area=42" in html(tmp_path, "shapes")
@@ -307,3 +322,27 @@ def _start_methods():
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
+
+
+def test_a_damaged_record_names_its_file_and_field(tmp_path):
+    sys.path.insert(0, str(REAL_DOCS / "_ext"))
+    try:
+        import execution_deps
+    finally:
+        sys.path.remove(str(REAL_DOCS / "_ext"))
+    path = tmp_path / "page.json"
+    good = {
+        "format": 1,
+        "key": "k",
+        "cells": "c",
+        "state": {"python": "3.13.0", "size": "full", "files": {}, "packages": {}},
+    }
+    path.write_text(json.dumps(good))
+    assert execution_deps.read_record(path)["key"] == "k"
+    good["state"]["files"] = []
+    path.write_text(json.dumps(good))
+    with pytest.raises(ValueError, match=r"page\.json: field 'state\.files'"):
+        execution_deps.read_record(path)
+    path.write_text('{"format": 1, "key": ')
+    with pytest.raises(ValueError, match=r"page\.json: not a JSON record"):
+        execution_deps.read_record(path)
