@@ -13,18 +13,19 @@ actually imported when it ran and keys its cache entry on that:
 * After a page ran without error, its record ``<page>.json`` keeps the files
   of the project's modules it imported (under ``execution_deps_roots``) with
   their hashes, the third-party distributions it imported with their versions,
-  the Python version and the build's size (quick or full), and the key the run
-  was cached under.
+  the Python version and the build's size (quick or full), a hash of the
+  code cells it ran, and the key the run was cached under.
 * Before Sphinx reads the sources (``env-get-outdated``), a page whose
   recorded files, versions, Python or size differ from now, or whose record is
   missing or damaged, is read again; Sphinx would not notice by itself, since
   none of these is the page's source.
 * When a page is read (``source-read``), its key goes into the metadata of its
   first code cell, which jupyter-cache hashes with the cells: the recorded key
-  if nothing changed, so the cache serves the outputs, or a new random one,
-  so the page runs.  There is no way to "reuse" by accident: no record, a
-  damaged one or any difference means a key no cached run has.  The key is
-  metadata, never code: no reader sees it.
+  if neither its cells nor anything it ran changed, so the cache serves the
+  outputs, or a new random one, so the page runs.  There is no way to "reuse"
+  by accident: no record, a damaged one or any difference means a key no
+  cached run has.  The key is cell metadata, never code: the page does not
+  show it (the downloadable notebook keeps it in its first cell's metadata).
 * The build says why each page ran (``executed: src/.../mandelbrot.py
   changed``, ``executed: numpy 2.3.1 -> 2.3.2``, ``cached``), and keeps it in
   ``env.parallel_guide_execution[docname]`` for the build report.
