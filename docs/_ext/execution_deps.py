@@ -52,6 +52,7 @@ KEY_OPTION = "execution-deps"
 """The cell metadata key holding the page's key."""
 LOG_ENV = "PARALLEL_GUIDE_IMPORT_LOG"  # as in import_log/sitecustomize.py
 PROJECT_ENV = "PARALLEL_GUIDE_IMPORT_PROJECT"
+ROOTS_ENV = "PARALLEL_GUIDE_IMPORT_ROOTS"
 CODE_FENCE = ("```{code-cell}", "````{code-cell}", "~~~{code-cell}")
 
 
@@ -285,11 +286,13 @@ def start_build(app) -> None:
 
     hook = str(Path(parallel_guide.site.__file__).parent / "import_log")
     app.execution_deps_saved_env = {
-        name: os.environ.get(name) for name in ("PYTHONPATH", LOG_ENV, PROJECT_ENV)
+        name: os.environ.get(name)
+        for name in ("PYTHONPATH", LOG_ENV, PROJECT_ENV, ROOTS_ENV)
     }
     path = [hook, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     os.environ["PYTHONPATH"] = os.pathsep.join(path)
     os.environ[PROJECT_ENV] = ",".join(app.execution_deps_project)
+    os.environ[ROOTS_ENV] = os.pathsep.join(map(str, app.execution_deps_roots))
 
 
 def outdated(app, env, added, changed, removed) -> list[str]:
@@ -373,7 +376,7 @@ def read_page(app, doctree) -> None:
 def _logged(app, docname: str) -> set[str]:
     log = app.execution_deps_dir / f"{docname}.log"
     try:
-        return set(log.read_text(encoding="utf-8").split())
+        return set(filter(None, log.read_text(encoding="utf-8").splitlines()))
     except FileNotFoundError:
         return set()
 
@@ -382,6 +385,10 @@ def _write_record(app, docname: str, key: str, cells: str, names: set[str]) -> N
     project = set(app.execution_deps_project)
     files, tops = set(), set()
     for name in names:
+        if name.startswith("file:"):  # run or read, under a root
+            path = os.path.relpath(name.removeprefix("file:"), app.execution_deps_base)
+            files.add(Path(path).as_posix())
+            continue
         top = name.partition(".")[0]
         if top in project:
             files |= _module_files(app, name)

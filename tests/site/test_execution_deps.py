@@ -51,6 +51,8 @@ PACKAGE = {
     "depsdemo/only_spawn.py": "def answer():\n    return 'spawn-1'\n",
     "depsdemo/only_forkserver.py": "def answer():\n    return 'forkserver-1'\n",
     "depsdemo/only_fork.py": "def answer():\n    return 'fork-1'\n",
+    "depsdemo/script.py": "print('script-1')\n",
+    "depsdemo/words.txt": "read-1\n",
 }
 
 PAGES = {
@@ -83,6 +85,20 @@ PAGES = {
             context = multiprocessing.get_context(method)
             with ProcessPoolExecutor(1, mp_context=context) as pool:
                 print("answer=" + pool.submit(in_worker, method).result())
+        ```
+
+        ```{code-cell} ipython3
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        import depsdemo
+
+        folder = Path(depsdemo.__file__).parent
+        run = subprocess.run([sys.executable, str(folder / "script.py")],
+                             capture_output=True, text=True, check=True)
+        print("script=" + run.stdout.strip())
+        print("words=" + (folder / "words.txt").read_text().strip())
         ```
         """
     ),
@@ -227,6 +243,18 @@ def test_editing_a_module_only_a_worker_imported_runs_its_page(site):
     assert "answer=spawn-2" in html(tmp_path, "workers")
 
 
+def test_editing_a_script_run_or_a_file_read_runs_its_page(site):
+    tmp_path, _, _ = site
+    edit(tmp_path / "pkgs" / "depsdemo" / "script.py", "script-1", "script-2")
+    edit(tmp_path / "pkgs" / "depsdemo" / "words.txt", "read-1", "read-2")
+    ran, log = build(tmp_path)
+    assert ran == {"workers"}
+    assert "pkgs/depsdemo/script.py changed" in log
+    assert "pkgs/depsdemo/words.txt changed" in log
+    assert "script=script-2" in html(tmp_path, "workers")
+    assert "words=read-2" in html(tmp_path, "workers")
+
+
 def test_a_changed_package_version_runs_the_pages_that_imported_it(site):
     import numpy
 
@@ -267,6 +295,10 @@ if __name__ == "__main__":
         context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(1, mp_context=context) as pool:
             print(pool.submit(depsdemo.tasks.in_worker, method).result())
+    with open("depsdemo/words.txt") as words:
+        words.read()
+    with open("written.txt", "w") as out:
+        out.write("not read")
 """
 
 
@@ -282,6 +314,7 @@ def test_every_process_logs_its_imports_under_each_start_method(tmp_path):
         "PYTHONPATH": os.pathsep.join([str(HOOK), str(tmp_path)]),
         "PARALLEL_GUIDE_IMPORT_LOG": str(log),
         "PARALLEL_GUIDE_IMPORT_PROJECT": "depsdemo",
+        "PARALLEL_GUIDE_IMPORT_ROOTS": str(tmp_path),
         "PYTHONWARNINGS": "ignore::DeprecationWarning",
     }
     result = subprocess.run(
@@ -295,7 +328,10 @@ def test_every_process_logs_its_imports_under_each_start_method(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [f"{method}-1" for method in methods]
-    names = log.read_text().split()
+    names = log.read_text().splitlines()
+    assert f"file:{tmp_path / 'program.py'}" in names  # run as a script
+    assert f"file:{tmp_path / 'depsdemo' / 'words.txt'}" in names  # read
+    assert f"file:{tmp_path / 'written.txt'}" not in names  # written only
     for method in methods:
         assert f"depsdemo.only_{method}" in names
     assert "depsdemo.tasks" in names
