@@ -7,12 +7,14 @@ actually imported when it ran and keys its cache entry on that:
 
 * While the site builds, every Python process a page starts (its kernel and
   the kernel's worker processes, under spawn, forkserver or fork) logs the
-  modules it imports to ``<cache>/execution_deps/<page>.log``: a
-  ``sitecustomize`` in ``parallel_guide/site/import_log`` does it, put first
-  on ``PYTHONPATH`` for the kernels by :func:`start_build`.
+  modules it imports, and the files under ``execution_deps_roots`` it opens
+  to read (a script it runs, a program's text), to
+  ``<cache>/execution_deps/<page>.log``: a ``sitecustomize`` in
+  ``parallel_guide/site/import_log`` does it, put first on ``PYTHONPATH`` for
+  the kernels by :func:`start_build`.
 * After a page ran without error, its record ``<page>.json`` keeps the files
-  of the project's modules it imported (under ``execution_deps_roots``) with
-  their hashes, the third-party distributions it imported with their versions,
+  under ``execution_deps_roots`` it imported, ran or read, with their
+  hashes, the third-party distributions it imported with their versions,
   the Python version and the build's size (quick or full), a hash of the
   code cells it ran, and the key the run was cached under.
 * Before Sphinx reads the sources (``env-get-outdated``), a page whose
