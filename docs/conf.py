@@ -4,7 +4,6 @@ Pages are MyST text notebooks (``file_format: mystnb``) executed at build time.
 Read top to bottom: project, extensions, execution, links, HTML.
 """
 
-import hashlib
 import json
 import os
 import sys
@@ -43,6 +42,7 @@ extensions = [
     "given",  # {given}`5 s`: a number stated, not measured (test_typed_numbers)
     "provenance",  # each executed page's "Measured on" box and downloads
     "build_report",  # {build-report}: how every page of this build was made
+    "execution_deps",  # runs a page again when code or packages it used change
 ]
 exclude_patterns = [
     "_build",
@@ -69,22 +69,15 @@ nb_merge_streams = True
 nb_render_markdown_format = "myst"  # Markdown outputs may contain tables
 
 
-def _hash_tree(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-# The cache only sees the cells' source, not the code they import from src/
-# (MyST-NB issue executablebooks/MyST-NB#299, open).  Keying its directory on
-# src/, the Python version and the build's size makes any change there a config
-# change, which re-reads and re-executes every page.  Delete this once the
-# cache can key a page on the files it imported.
+# The cache hashes only a page's cells, not the code they import (MyST-NB
+# issue executablebooks/MyST-NB#299, open).  execution_deps records what each
+# page imported when it ran, from the kernel and its workers, and runs a page
+# again exactly when one of those files, a package version it imported, the
+# Python version or the build's size changed (docs/_ext/execution_deps.py).
+execution_deps_roots = [str(SRC)]  # the project's own modules are files here
 _build = Path(os.environ.get("DOCS_BUILD_DIR", DOCS.parent / "build" / "docs"))
-_key = f"src-{_hash_tree(SRC)}-py{sys.version_info[0]}{sys.version_info[1]}"
-nb_execution_cache_path = str(_build / ".jupyter_cache" / (_key + "-quick" * quick()))
+_key = f"py{sys.version_info[0]}{sys.version_info[1]}" + "-quick" * quick()
+nb_execution_cache_path = str(_build / ".jupyter_cache" / _key)
 
 # -- Links -------------------------------------------------------------------
 # Other projects' inventories are kept in docs/_inventories and never

@@ -14,6 +14,7 @@ from parallel_guide.site.bench_build import (
     format_report,
     judge,
     parse_log,
+    parse_reasons,
     run_builds,
     touch_page,
 )
@@ -159,7 +160,7 @@ def test_change_function_changes_the_source_not_the_behaviour(tmp_path):
     package.mkdir(parents=True)
     original = (ROOT / "src" / "parallel_guide" / "tools" / "workloads.py").read_text()
     (package / "workloads.py").write_text(original)
-    path = change_function(tmp_path)
+    path = change_function(tmp_path, "tools/workloads.py", "def wait(")
     changed = path.read_text()
     assert changed != original
     wait = next(
@@ -179,7 +180,39 @@ def test_change_function_says_what_it_could_not_find(tmp_path):
     package.mkdir(parents=True)
     (package / "workloads.py").write_text("x = 1\n")
     with pytest.raises(ValueError, match="no 'def wait\\(' to change"):
-        change_function(tmp_path)
+        change_function(tmp_path, "tools/workloads.py", "def wait(")
+
+
+def test_change_function_by_default_changes_a_module_one_page_uses(tmp_path):
+    package = tmp_path / "src" / "parallel_guide" / "pages"
+    package.mkdir(parents=True)
+    original = (ROOT / "src" / "parallel_guide" / "pages" / "mandelbrot.py").read_text()
+    (package / "mandelbrot.py").write_text(original)
+    changed = change_function(tmp_path).read_text()
+    assert changed != original
+    render = next(
+        node
+        for node in ast.parse(changed).body
+        if isinstance(node, ast.FunctionDef) and node.name == "render"
+    )
+    assert ast.get_docstring(render)
+    assert "# changed by bench-build" in ast.get_source_segment(changed, render)
+
+
+def test_judge_says_which_pages_ran_after_one_module_changed():
+    step = BuildStep("change src", 30.0, (PageRun("tutorial/mandelbrot.md", 20.0),))
+    (verdict,) = judge([step])
+    assert verdict.name == "one module changed, rebuild seconds"
+    assert verdict.met
+    assert verdict.note == "executed: tutorial/mandelbrot.md"
+
+
+def test_parse_reasons_reads_why_each_page_ran():
+    log = LOG + "tutorial/mandelbrot: executed: src/parallel_guide/x.py changed\n"
+    log += "tutorial/introduction: cached\n"
+    assert parse_reasons(log) == [
+        ("tutorial/mandelbrot", "src/parallel_guide/x.py changed")
+    ]
 
 
 def test_run_builds_rejects_unknown_steps_before_copying(tmp_path):

@@ -123,7 +123,28 @@ def provenance() -> dict[str, Any]:
     line = f"Python {record['python']}{versions}; run on {day} ({size})"
     glue("provenance", Markdown(line), display=False)
     glue(RECORD_KEY, json.dumps(record), display=False)
+    _log_modules()
     return record
+
+
+def _log_modules() -> None:
+    """Add the kernel's modules to the build's import log, if it keeps one.
+
+    ``parallel_guide/site/import_log/sitecustomize.py`` logs imports as they
+    happen; this adds what the kernel holds at the end, in the same form, in
+    case a module was imported before that log started.
+    """
+    path = os.environ.get("PARALLEL_GUIDE_IMPORT_LOG")
+    if not path:
+        return
+    project = set(os.environ.get("PARALLEL_GUIDE_IMPORT_PROJECT", "").split(","))
+    names = set()
+    for name in list(sys.modules):
+        top = name.partition(".")[0]
+        if top not in sys.stdlib_module_names:
+            names.add(name if top in project else top)
+    with open(path, "a", encoding="utf-8") as log:
+        log.write("".join(f"{name}\n" for name in sorted(names)))
 
 
 def _draw_figures_as_svg() -> None:
