@@ -79,9 +79,17 @@ def read_page(app, doctree: nodes.document) -> None:
     exec_data = NbMetadataCollector.get_exec_data(env, docname) or {}
     record["runtime"] = exec_data.get("runtime")
     record["succeeded"] = exec_data.get("succeeded", False)
-    # MyST-NB stamps a page with when its cache entry was made: before this
-    # build started, the outputs were taken from the cache.
-    record["from_cache"] = exec_data.get("mtime", 0) < app.parallel_guide_started
+    # execution_deps (which reads the page first) knows whether the kernel
+    # ran and why; without it, MyST-NB's stamp of when the cache entry was
+    # made tells, though it reads jupyter-cache's UTC time as local time.
+    execution = getattr(env, "parallel_guide_execution", {}).get(docname)
+    if execution:
+        record["from_cache"] = not execution["executed"]
+        executed = execution["executed"]
+        record["why"] = f"executed: {execution['reason']}" if executed else "cached"
+    else:
+        record["from_cache"] = exec_data.get("mtime", 0) < app.parallel_guide_started
+        record["why"] = "cached" if record["from_cache"] else "executed"
     env.parallel_guide_pages[docname] = record
     title = next(doctree.findall(nodes.title), None)
     if title is not None:

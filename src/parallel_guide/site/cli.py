@@ -94,8 +94,9 @@ def parser() -> argparse.ArgumentParser:
         "bench-build",
         help="time cold, warm and incremental builds of this guide's site",
         description=(
-            "Copy docs/ and src/ to OUT/tree and time four builds there: cold, "
-            "warm, after touching a page, after changing a function in src/. "
+            "Copy docs/ and src/ to OUT/tree and time five builds there: cold, "
+            "warm, after touching a page, after changing a function one page "
+            "uses, after changing the page set-up every page uses. "
             "Needs the documentation dependencies (nox -s bench-build installs "
             "them)."
         ),
@@ -127,7 +128,8 @@ def parser() -> argparse.ArgumentParser:
         type=_steps,
         default=None,
         metavar="STEP,...",
-        help="run only these builds, in order: cold, warm, touch-page, change-src",
+        help="run only these builds, in order: cold, warm, touch-page, change-src, "
+        "change-set-up",
     )
     build.set_defaults(run=_bench_build)
     return top
