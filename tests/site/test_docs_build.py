@@ -6,36 +6,24 @@ them for the Python that builds the docs and skips these tests elsewhere.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from small_site import start_site
 
 from parallel_guide.site.sphinx_options import sphinx_options
 
 pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
 
-REAL_CONF = Path(__file__).resolve().parents[2] / "docs" / "conf.py"
 BUILD_TIMEOUT = 180
-
-CONF = f"""
-from pathlib import Path
-_settings = {{"__file__": {str(REAL_CONF)!r}}}
-_code = Path(_settings["__file__"]).read_text()
-exec(compile(_code, _settings["__file__"], "exec"), _settings)
-globals().update({{k: v for k, v in _settings.items() if not k.startswith("__")}})
-nb_execution_timeout = 5
-"""
 
 
 def build(tmp_path: Path, cells: str) -> subprocess.CompletedProcess:
     source = tmp_path / "docs"
-    # The real static files: conf.py names some of them (the favicon).
-    shutil.copytree(REAL_CONF.parent / "_static", source / "_static")
-    (source / "conf.py").write_text(CONF)
+    start_site(source, "nb_execution_timeout = 5\n")
     page = textwrap.dedent(
         """\
         ---

@@ -10,29 +10,20 @@ this module share one site and run in order.  Needs the docs dependencies.
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from small_site import FRONT, REAL_DOCS, start_site
 
 from parallel_guide.site.sphinx_options import sphinx_options
 
 pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
 
-REAL_DOCS = Path(__file__).resolve().parents[2] / "docs"
 SRC = Path(__file__).resolve().parents[2] / "src"
 BUILD_TIMEOUT = 300
-FRONT = """\
----
-file_format: mystnb
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-"""
 HIDDEN = "```{code-cell} ipython3\n:tags: [remove-cell]\nimport warnings\n```\n\n"
 
 PACKAGE = {
@@ -112,14 +103,9 @@ def build(tmp_path: Path) -> tuple[set[str], str]:
     """Build the site; the pages MyST-NB executed, and the whole log."""
     source, package = tmp_path / "docs", tmp_path / "pkgs"
     if not source.exists():
-        shutil.copytree(REAL_DOCS / "_static", source / "_static")
-        (source / "conf.py").write_text(
-            "from pathlib import Path\n"
-            f"_file = {str(REAL_DOCS / 'conf.py')!r}\n"
-            "_settings = {'__file__': _file}\n"
-            "exec(compile(Path(_file).read_text(), _file, 'exec'), _settings)\n"
-            "globals().update({k: v for k, v in _settings.items() if k[:2] != '__'})\n"
-            f"execution_deps_roots = [*execution_deps_roots, {str(package)!r}]\n"
+        start_site(
+            source,
+            f"execution_deps_roots = [*execution_deps_roots, {str(package)!r}]\n",
         )
         for name, text in PAGES.items():
             (source / name).write_text(text)

@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,21 +17,13 @@ from pathlib import Path
 
 import pytest
 from doc_pages import PAGES, page_id
+from small_site import FRONT, start_site
 
 from parallel_guide.site.sphinx_options import sphinx_options
 
 pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
 
-REAL_DOCS = Path(__file__).resolve().parents[2] / "docs"
 BUILD_TIMEOUT = 300
-FRONT = """\
----
-file_format: mystnb
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-"""
 
 SMALL_SITE = {
     "index.md": """\
@@ -92,14 +83,7 @@ SMALL_SITE = {
 def build(tmp_path: Path) -> subprocess.CompletedProcess:
     source = tmp_path / "docs"
     if not source.exists():
-        shutil.copytree(REAL_DOCS / "_static", source / "_static")
-        (source / "conf.py").write_text(
-            "from pathlib import Path\n"
-            f"_file = {str(REAL_DOCS / 'conf.py')!r}\n"
-            "_settings = {'__file__': _file}\n"
-            "exec(compile(Path(_file).read_text(), _file, 'exec'), _settings)\n"
-            "globals().update({k: v for k, v in _settings.items() if k[:2] != '__'})\n"
-        )
+        start_site(source)
         for name, text in SMALL_SITE.items():
             front = FRONT if name == "measured.md" else ""
             (source / name).write_text(front + textwrap.dedent(text))
