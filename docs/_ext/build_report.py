@@ -44,9 +44,7 @@ def _row(app, fromdoc: str, docname: str, record: dict) -> list[nodes.Node]:
     return [
         link,
         nodes.Text("-" if runtime is None else f"{runtime:.1f}"),
-        nodes.Text(
-            record.get("why") or ("cached" if record["from_cache"] else "executed")
-        ),
+        nodes.Text(record["why"]),
         nodes.Text("ok" if record["succeeded"] else "failed"),
         nodes.Text("quick" if record["quick"] else "full"),
         nodes.Text("; ".join(disturbed) if disturbed else "none"),

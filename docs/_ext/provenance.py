@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -79,17 +78,13 @@ def read_page(app, doctree: nodes.document) -> None:
     exec_data = NbMetadataCollector.get_exec_data(env, docname) or {}
     record["runtime"] = exec_data.get("runtime")
     record["succeeded"] = exec_data.get("succeeded", False)
-    # execution_deps (which reads the page first) knows whether the kernel
-    # ran and why; without it, MyST-NB's stamp of when the cache entry was
-    # made tells, though it reads jupyter-cache's UTC time as local time.
-    execution = getattr(env, "parallel_guide_execution", {}).get(docname)
-    if execution:
-        record["from_cache"] = not execution["executed"]
-        executed = execution["executed"]
-        record["why"] = f"executed: {execution['reason']}" if executed else "cached"
-    else:
-        record["from_cache"] = exec_data.get("mtime", 0) < app.parallel_guide_started
-        record["why"] = "cached" if record["from_cache"] else "executed"
+    # execution_deps reads the page first and knows whether its kernel ran, and
+    # why (MyST-NB's own timestamp cannot tell: it reads UTC as local time).
+    execution = env.parallel_guide_execution[docname]
+    record["from_cache"] = not execution["executed"]
+    record["why"] = (
+        f"executed: {execution['reason']}" if execution["executed"] else "cached"
+    )
     env.parallel_guide_pages[docname] = record
     title = next(doctree.findall(nodes.title), None)
     if title is not None:
@@ -174,7 +169,6 @@ def published_role(name, rawtext, text, lineno, inliner, options=None, content=N
 
 
 def start_build(app) -> None:
-    app.parallel_guide_started = time.time()
     env = app.env
     for attribute in ("pages", "published", "linked"):
         if not hasattr(env, f"parallel_guide_{attribute}"):
@@ -222,6 +216,7 @@ def finish_build(app, exception) -> None:
 
 
 def setup(app):
+    app.setup_extension("execution_deps")  # whether each page ran, and why
     app.connect("builder-inited", start_build)
     app.connect("env-purge-doc", purge_page)
     app.connect("env-merge-info", merge_pages)
