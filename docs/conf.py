@@ -31,10 +31,10 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_design",
-    "sphinxext.opengraph",
+    "opengraph_without_cards",  # sphinxext.opengraph, minus a 1.5 s matplotlib import
     "sphinx_sitemap",
     "notfound.extension",
-    "sphinx-mathjax-offline",  # MathJax from _static/mathjax: no CDN, no console error
+    "mathjax_offline",  # sphinx-mathjax-offline (MathJax served, no CDN), -j safe
     "no_orphans",  # fails the build if a page leaves a worker process behind
     "html_fixes",  # valid HTML where Furo, Sphinx and viewcode write invalid
     "page_meta",  # meta descriptions for the index, search and 404 pages
@@ -43,6 +43,7 @@ extensions = [
     "provenance",  # each executed page's "Measured on" box and downloads
     "build_report",  # {build-report}: how every page of this build was made
     "execution_deps",  # runs a page again when code or packages it used change
+    "execution_lock",  # a page that times code executes alone (front matter)
 ]
 exclude_patterns = [
     "_build",

@@ -79,13 +79,36 @@ def test_build_step_with_nothing_executed():
 
 
 def test_judge_applies_each_target():
-    cold = BuildStep("cold", 301.0, (PageRun("a.md", 59.0),))
+    cold = BuildStep("cold", 601.0, (PageRun("a.md", 59.0),))
     warm = BuildStep("warm", 4.9)
     verdicts = {v.name: v for v in judge([cold, warm])}
     assert verdicts["cold full build, seconds"].met is False
     assert verdicts["warm rebuild, seconds"].met is True
     slowest = verdicts["slowest page execution, seconds"]
     assert (slowest.met, slowest.measured, slowest.note) == (True, 59.0, "a.md")
+
+
+def test_judge_takes_the_median_of_a_repeated_step_and_notes_its_range():
+    steps = [BuildStep("warm", s) for s in (4.0, 9.0, 4.5)]
+    (verdict,) = judge(steps)
+    assert (verdict.measured, verdict.met) == (4.5, True)
+    assert verdict.note == "median of 3 builds, 4.0 to 9.0 s"
+
+
+def test_judge_checks_a_set_up_change_executes_every_page_again():
+    every = (PageRun("a.md", 1.0), PageRun("b.md", 2.0))
+    cold = BuildStep("cold", 10.0, every)
+    verdict = judge([cold, BuildStep("change set-up", 9.0, every)])[-1]
+    assert (verdict.name, verdict.met, verdict.note) == (
+        "set-up changed, pages executed",
+        True,
+        "every page again",
+    )
+    verdict = judge([cold, BuildStep("change set-up", 9.0, every[:1])])[-1]
+    assert (verdict.met, verdict.measured, verdict.bound) == (False, 1, 2)
+    assert verdict.note == "not executed again: b.md"
+    row = format_report([cold], [verdict]).splitlines()[-1]
+    assert row.split()[4:8] == ["1", "=", "2", "missed"]
 
 
 def test_judge_notes_a_failed_build():
@@ -255,9 +278,13 @@ def test_builds_of_a_tiny_site_execute_once_then_use_the_cache(tmp_path):
     )
     out = tmp_path / "out"
     steps = run_builds(
-        root, out, page="index.md", steps=["cold", "warm", "touch page"], echo=False
+        root,
+        out,
+        page="index.md",
+        steps=["cold", "warm", "touch page", "warm"],
+        echo=False,
     )
-    cold, warm, touched = steps
+    cold, warm, touched, _ = steps
     assert [run.page for run in cold.executed] == ["index.md"]
     assert 0 < cold.executing_seconds < cold.seconds
     assert warm.executed == ()
@@ -266,6 +293,8 @@ def test_builds_of_a_tiny_site_execute_once_then_use_the_cache(tmp_path):
     assert touched.cached == ("index.md",)
     assert "42" in (out / "html" / "index.html").read_text()
     assert (out / "cold.log").exists()
+    assert (out / "warm.log").exists()
+    assert (out / "warm-2.log").exists()  # a step run again keeps its own log
     assert (root / "docs" / "index.md").read_text().endswith("```\n")  # untouched
 
 

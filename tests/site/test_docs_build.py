@@ -5,14 +5,12 @@ a page made to misbehave.  Needs the docs dependencies; ``nox -s tests`` install
 them for the Python that builds the docs and skips these tests elsewhere.
 """
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from small_site import start_site
+from small_site import sphinx_build, start_site
 
 from parallel_guide.site.sphinx_options import sphinx_options
 
@@ -36,25 +34,9 @@ def build(tmp_path: Path, cells: str) -> subprocess.CompletedProcess:
         """
     )
     (source / "index.md").write_text(page + textwrap.dedent(cells))
-    env = {**os.environ, "DOCS_BUILD_DIR": str(tmp_path / "build")}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            *sphinx_options(),
-            "-b",
-            "html",
-            "-D",
-            "nb_execution_mode=force",
-            str(source),
-            str(tmp_path / "build" / "html"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        env=env,
-        check=False,
+    force = ("-D", "nb_execution_mode=force")
+    return sphinx_build(
+        source, tmp_path / "build", *force, quick=False, timeout=BUILD_TIMEOUT
     )
 
 

@@ -16,9 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from small_site import FRONT, REAL_DOCS, start_site
-
-from parallel_guide.site.sphinx_options import sphinx_options
+from small_site import FRONT, REAL_DOCS, sphinx_build, start_site
 
 pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
 
@@ -112,23 +110,8 @@ def build(tmp_path: Path) -> tuple[set[str], str]:
         for name, text in PACKAGE.items():
             (package / name).parent.mkdir(parents=True, exist_ok=True)
             (package / name).write_text(textwrap.dedent(text))
-    path = [str(package), str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])]
-    env = {
-        **os.environ,
-        "DOCS_BUILD_DIR": str(tmp_path / "build"),
-        "PYTHONPATH": os.pathsep.join(path),
-        "PARALLEL_GUIDE_QUICK": "1",
-    }
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "sphinx", *sphinx_options(), "-b", "html"),
-            *(str(source), str(tmp_path / "build" / "html")),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        env=env,
-        check=False,
+    result = sphinx_build(
+        source, tmp_path / "build", paths=(str(package),), timeout=BUILD_TIMEOUT
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log

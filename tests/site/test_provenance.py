@@ -7,19 +7,15 @@ file), a page without code, and the build report.  Needs the docs dependencies;
 """
 
 import json
-import os
 import platform
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from doc_pages import PAGES, page_id
-from small_site import FRONT, start_site
-
-from parallel_guide.site.sphinx_options import sphinx_options
+from small_site import FRONT, sphinx_build, start_site
 
 pytest.importorskip("myst_nb", reason="the docs dependencies are not installed")
 
@@ -87,19 +83,7 @@ def build(tmp_path: Path) -> subprocess.CompletedProcess:
         for name, text in SMALL_SITE.items():
             front = FRONT if name == "measured.md" else ""
             (source / name).write_text(front + textwrap.dedent(text))
-    env = {**os.environ, "DOCS_BUILD_DIR": str(tmp_path / "build")}
-    env.pop("PARALLEL_GUIDE_QUICK", None)
-    return subprocess.run(
-        [
-            *(sys.executable, "-m", "sphinx", *sphinx_options(), "-b", "html"),
-            *(str(source), str(tmp_path / "build" / "html")),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        env=env,
-        check=False,
-    )
+    return sphinx_build(source, tmp_path / "build", quick=False, timeout=BUILD_TIMEOUT)
 
 
 def text_of(html: str) -> str:

@@ -24,10 +24,12 @@ needs the documentation dependencies.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -61,13 +63,15 @@ STEPS = ("cold", "warm", "touch page", "change src", "change set-up")
 
 TARGETS = {
     "warm_seconds": 5.0,
-    "cold_seconds": 300.0,
+    "cold_seconds": 600.0,
     "page_seconds": 60.0,
     "change_src_seconds": 60.0,
 }
-"""Warm rebuild under 5 s, cold full build under 5 minutes, no page's
-execution over 60 s, a rebuild after one function of one page's module changed
-under 60 s (in the published configuration, not a quick build)."""
+"""Warm rebuild under 5 s, cold full build under 10 minutes (so that a hosted
+build, installs included, fits a 15-minute limit), no page's execution over
+60 s, a rebuild after one function of one page's module changed under 60 s (in
+the published configuration, not a quick build).  A step run several times
+(``--steps cold,warm,warm,warm``) is judged on its median, with its range."""
 
 DEFAULT_PAGE = "tutorial/introduction.md"
 DEFAULT_FUNCTION = ("pages/mandelbrot.py", "def render(")
@@ -195,49 +199,53 @@ class Verdict:
     bound: float
     met: bool
     note: str = ""
+    relation: str = "<"
+    """How ``measured`` must compare with ``bound``: ``<`` or ``=``."""
 
 
 def judge(steps: Sequence[BuildStep], *, quick: bool = False) -> list[Verdict]:
     """The targets of :data:`TARGETS`, judged on the builds measured.
 
-    The slowest page is judged on the cold build (every page executed).
+    A step measured more than once is judged on its median.  The slowest page
+    is judged on the cold build (every page executed), and a change to the
+    set-up every page imports must execute every page the cold build did.
 
     >>> steps = [
     ...     BuildStep("cold", 200.0, (PageRun("a.md", 70.0),)),
     ...     BuildStep("warm", 3.0),
+    ...     BuildStep("warm", 4.0),
+    ...     BuildStep("warm", 6.0),
     ... ]
-    >>> [(v.name, v.met) for v in judge(steps)]
-    [('cold full build, seconds', True), ('warm rebuild, seconds', True),
-     ('slowest page execution, seconds', False)]
+    >>> [(v.name, v.measured, v.met) for v in judge(steps)]
+    [('cold full build, seconds', 200.0, True), ('warm rebuild, seconds', 4.0, True),
+     ('slowest page execution, seconds', 70.0, False)]
+    >>> judge(steps)[1].note
+    'median of 3 builds, 3.0 to 6.0 s'
     """
-    by_name = {step.name: step for step in steps}
     note = (
         "a quick build: the targets are for the published (full) one" if quick else ""
     )
-    verdicts = []
-    failed = [step.name for step in steps if step.exit_code]
+    failed = list(dict.fromkeys(step.name for step in steps if step.exit_code))
     if failed:
         why = f"the {', '.join(failed)} build(s) failed"
         note = f"{note}; {why}" if note else why
-    if cold := by_name.get("cold"):
+    verdicts = []
+    if colds := _named(steps, "cold"):
+        verdicts.append(_timed("cold full build, seconds", colds, "cold_seconds", note))
+    if warms := _named(steps, "warm"):
+        verdicts.append(_timed("warm rebuild, seconds", warms, "warm_seconds", note))
+    if changed := _named(steps, "change src"):
+        pages = {run.page for step in changed for run in step.executed}
+        ran = f"executed: {', '.join(sorted(pages)) or 'no page'}"
         verdicts.append(
-            _verdict("cold full build, seconds", cold.seconds, "cold_seconds", note)
-        )
-    if warm := by_name.get("warm"):
-        verdicts.append(
-            _verdict("warm rebuild, seconds", warm.seconds, "warm_seconds", note)
-        )
-    if changed := by_name.get("change src"):
-        pages = ", ".join(run.page for run in changed.executed) or "no page"
-        verdicts.append(
-            _verdict(
+            _timed(
                 "one module changed, rebuild seconds",
-                changed.seconds,
+                changed,
                 "change_src_seconds",
-                f"executed: {pages}; {note}" if note else f"executed: {pages}",
+                f"{ran}; {note}" if note else ran,
             )
         )
-    if cold and (slowest := cold.slowest):
+    if colds and (slowest := colds[0].slowest):
         verdicts.append(
             _verdict(
                 "slowest page execution, seconds",
@@ -246,7 +254,38 @@ def judge(steps: Sequence[BuildStep], *, quick: bool = False) -> list[Verdict]:
                 f"{slowest.page}; {note}" if note else slowest.page,
             )
         )
+    set_up = _named(steps, "change set-up")
+    if colds and set_up:
+        every = {run.page for run in colds[0].executed}
+        again = {run.page for run in set_up[-1].executed}
+        missing = ", ".join(sorted(every - again))
+        said = f"not executed again: {missing}" if missing else "every page again"
+        verdicts.append(
+            Verdict(
+                "set-up changed, pages executed",
+                len(again & every),
+                len(every),
+                not missing,
+                f"{said}; {note}" if note else said,
+                relation="=",
+            )
+        )
     return verdicts
+
+
+def _named(steps: Sequence[BuildStep], name: str) -> list[BuildStep]:
+    return [step for step in steps if step.name == name]
+
+
+def _timed(name: str, steps: Sequence[BuildStep], key: str, note: str) -> Verdict:
+    """A time target judged on the median of the builds, their range noted."""
+    seconds = sorted(step.seconds for step in steps)
+    if len(seconds) > 1:
+        spread = (
+            f"median of {len(seconds)} builds, {seconds[0]:.1f} to {seconds[-1]:.1f} s"
+        )
+        note = f"{spread}; {note}" if note else spread
+    return _verdict(name, statistics.median(seconds), key, note)
 
 
 def _verdict(name: str, measured: float, key: str, note: str) -> Verdict:
@@ -297,8 +336,8 @@ def format_report(steps: Sequence[BuildStep], verdicts: Sequence[Verdict]) -> st
         rows = [
             (
                 v.name,
-                f"{v.measured:.1f}",
-                f"< {v.bound:.1f}",
+                f"{v.measured:.1f}" if v.relation == "<" else f"{v.measured:g}",
+                f"< {v.bound:.1f}" if v.relation == "<" else f"= {v.bound:g}",
                 ("met" if v.met else "missed") + (f" ({v.note})" if v.note else ""),
             )
             for v in verdicts
@@ -377,7 +416,10 @@ def run_builds(
 ) -> list[BuildStep]:
     """Copy the sources to ``out/tree`` and time ``steps`` of :data:`STEPS` there.
 
-    Each build's log is kept as ``out/<step>.log``.  A build that fails (a
+    A step may be listed more than once, to measure its spread: ``change src``
+    changes the function again each time, ``touch page`` the page.  Each
+    build's log is kept as ``out/<step>.log`` (``<step>-2.log`` for the second
+    of a step, and so on).  A build that fails (a
     warning is enough: the build is strict) is timed all the same, with its
     exit code, and the next step runs.
     """
@@ -387,6 +429,8 @@ def run_builds(
     tree = copy_tree(root, out / "tree")
     for part in ("html", "doctrees", ".jupyter_cache", "jupyter_execute"):
         shutil.rmtree(out / part, ignore_errors=True)
+    for log in out.glob("*.log"):  # an earlier run's
+        log.unlink()
     env = {
         **os.environ,
         "DOCS_BUILD_DIR": str(out),  # conf.py puts the execution cache there
@@ -395,6 +439,15 @@ def run_builds(
         ),
     }
     env.pop("PARALLEL_GUIDE_QUICK", None)
+    # Without cached bytecode every build compiles each module it imports again
+    # (5 s of a 10 s warm build, measured): time builds as a contributor's
+    # shell runs them, which does not set this.
+    if env.pop("PYTHONDONTWRITEBYTECODE", None) and echo:
+        print(
+            "bench-build: PYTHONDONTWRITEBYTECODE is set here; the builds run "
+            "without it, as in a contributor's shell",
+            file=sys.stderr,
+        )
     if quick:
         env["PARALLEL_GUIDE_QUICK"] = "1"
     _check_imports_copy(env, tree)
@@ -442,6 +495,10 @@ def _build(
         str(out / "html"),
     ]
     log_path = out / f"{step.replace(' ', '-')}.log"
+    for again in itertools.count(2):  # a step run again keeps its own log
+        if not log_path.exists():
+            break
+        log_path = out / f"{step.replace(' ', '-')}-{again}.log"
     if echo:
         print(f"bench-build: {step} build, log in {log_path}", file=sys.stderr)
     start = time.perf_counter()

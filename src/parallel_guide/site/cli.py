@@ -129,7 +129,8 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="STEP,...",
         help="run only these builds, in order: cold, warm, touch-page, change-src, "
-        "change-set-up",
+        "change-set-up; name one several times to measure its spread "
+        "(cold,warm,warm,warm)",
     )
     build.set_defaults(run=_bench_build)
     return top

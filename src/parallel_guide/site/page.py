@@ -28,6 +28,7 @@ from typing import Any
 
 from parallel_guide.tools.disturbance import disturbed_measurements
 from parallel_guide.tools.machine import Machine, describe_machine
+from parallel_guide.tools.timing import measurements_taken
 
 QUICK_ENV = "PARALLEL_GUIDE_QUICK"
 
@@ -100,8 +101,10 @@ def provenance() -> dict[str, Any]:
 
     Glues ``provenance``, one line for readers (Python, the packages the page
     imported, the date, quick or full), and :data:`RECORD_KEY`, the same as
-    JSON with the machine and the measurements that stayed disturbed, for the
-    page's "Measured on" box and the build report.
+    JSON with the machine, the measurements that stayed disturbed and how
+    many :func:`~parallel_guide.tools.timing.measure` took, for the page's
+    "Measured on" box, the build report and the check that a page executed
+    beside others measured nothing (``docs/_ext/execution_lock.py``).
     Returns the record.
     """
     from IPython.display import Markdown
@@ -114,6 +117,7 @@ def provenance() -> dict[str, Any]:
         "executed": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": quick(),
         "disturbed": list(disturbed_measurements()),
+        "measurements": measurements_taken(),
     }
     versions = "".join(
         f", {name} {version}" for name, version in record["packages"].items()

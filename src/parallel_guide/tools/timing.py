@@ -118,6 +118,23 @@ SHORTEST_RELIABLE_RUN = 1e-3
 """Runs shorter than this many seconds make a :class:`Timing` unstable."""
 
 
+_taken = 0  # measure() calls in this process, for measurements_taken()
+
+
+def measurements_taken() -> int:
+    """How many times :func:`measure` was called in this process.
+
+    A page that measures nothing may execute beside other pages while the site
+    builds; its provenance record carries this count, so the build can check.
+
+    >>> before = measurements_taken()
+    >>> _ = measure(sum, range(10), repeat=1)
+    >>> measurements_taken() - before
+    1
+    """
+    return _taken
+
+
 def measure(
     func: Callable[..., Any],
     /,
@@ -154,6 +171,8 @@ def measure(
     check_count("repeat", repeat)
     check_count("warmup", warmup, minimum=0)
     check_count("remeasure", remeasure, minimum=0)
+    global _taken
+    _taken += 1
     for _ in range(warmup):
         func(*args, **kwargs)
     best: Timing | None = None
