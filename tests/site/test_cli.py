@@ -99,6 +99,19 @@ def test_bench_build_steps_are_parsed():
     assert cli.parser().parse_args(["bench-build"]).steps is None
 
 
+def test_every_bench_build_step_can_be_named_and_repeated():
+    names = "cold,warm,warm,touch-page,change-src,change-set-up"
+    args = cli.parser().parse_args(["bench-build", "--steps", names])
+    assert args.steps == [
+        "cold",
+        "warm",
+        "warm",
+        "touch page",
+        "change src",
+        "change set-up",
+    ]
+
+
 def test_bench_build_refuses_unknown_steps(capsys):
     code, err = _fail(["bench-build", "--steps", "cold,lukewarm"], capsys)
     assert code == 2

@@ -272,14 +272,14 @@ def _bench_build(args: argparse.Namespace) -> int:
 def _steps(text: str) -> list[str]:
     from parallel_guide.site.bench_build import STEPS
 
-    chosen = [part.strip().replace("-", " ") for part in text.split(",") if part]
-    unknown = [step for step in chosen if step not in STEPS]
+    by_name = {step.replace(" ", "-"): step for step in STEPS}  # "change-set-up"
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in chosen if name not in by_name]
     if unknown or not chosen:
-        names = ", ".join(step.replace(" ", "-") for step in STEPS)
         raise argparse.ArgumentTypeError(
-            f"unknown build step in {text!r}; choose from {names}"
+            f"unknown build step in {text!r}; choose from {', '.join(by_name)}"
         )
-    return chosen
+    return [by_name[name] for name in chosen]
 
 
 def _positive_int(text: str) -> int:
