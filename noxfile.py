@@ -36,6 +36,10 @@ SITE = ROOT / "build" / "site"  # nox -s site: its own build, checks and screens
 # Nu HTML checker.  Installed into build/site/node by the site session.
 NODE_TOOLS = {"axe-core": "4.14.1", "vnu-jar": "26.9.27"}
 SPHINX_STRICT = PYPROJECT["tool"]["parallel-guide"]["sphinx-options"]
+# Executing pages and benchmarks: they time worker processes starting; with
+# PYTHONDONTWRITEBYTECODE set no bytecode is cached, so each worker compiles every
+# module it imports again, which a reader's program does not pay (None unsets it).
+EXECUTE_ENV = {"PYTHONDONTWRITEBYTECODE": None}
 
 
 def _expose_pyenv_versions() -> None:
@@ -189,6 +193,7 @@ def docs(session: nox.Session) -> None:
     # --quick runs the expensive measurements smaller (see parallel_guide.site.page).
     env = {"PARALLEL_GUIDE_QUICK": "1"} if "--quick" in extra else {}
     extra = [arg for arg in extra if arg != "--quick"]
+    env |= EXECUTE_ENV
     session.run("sphinx-build", *sphinx_args("html", *mode, *extra), env=env)
     session.log(f"Open {BUILD / 'html' / 'index.html'}")
 
@@ -210,7 +215,13 @@ def docs_live(session: nox.Session) -> None:
         "--re-ignore",
         ignore,
     ]
-    session.run("sphinx-autobuild", *live, *sphinx_args("html"), *session.posargs)
+    session.run(
+        "sphinx-autobuild",
+        *live,
+        *sphinx_args("html"),
+        *session.posargs,
+        env=EXECUTE_ENV,
+    )
 
 
 @nox.session(python=DOCS_PYTHON, default=False)
@@ -231,7 +242,9 @@ def page(session: nox.Session) -> None:
         session.run("mystnb-to-jupyter", "--overwrite", str(source), str(notebook))
         began = time.perf_counter()
         with session.chdir(source.parent):  # the build runs each page in its folder
-            session.run("jupyter", "execute", "--inplace", str(notebook))
+            session.run(
+                "jupyter", "execute", "--inplace", str(notebook), env=EXECUTE_ENV
+            )
         seconds = time.perf_counter() - began  # kernel start-up included, as in a build
         session.log(f"Executed {source} in {seconds:.1f} s: {notebook}")
 
@@ -267,7 +280,7 @@ def site(session: nox.Session) -> None:
         # often): write every page, so all are checked as this tree makes them.
         shutil.rmtree(SITE / "html", ignore_errors=True)
         mode = ["-D", "nb_execution_mode=force"] if fresh else []
-        env = {"DOCS_BUILD_DIR": str(SITE)}  # its own execution cache too
+        env = {"DOCS_BUILD_DIR": str(SITE), **EXECUTE_ENV}  # its own cache too
         session.run("sphinx-build", *sphinx_args("html", *mode, build=SITE), env=env)
         html = SITE / "html"
     node_modules = _node_tools(session, SITE / "node")
@@ -313,7 +326,7 @@ def bench(session: nox.Session) -> None:
     args = ["--json", str(out), *session.posargs]  # a --json in posargs wins
     if "--against" in session.posargs:  # nothing is measured, so nothing to save
         args = list(session.posargs)
-    session.run("python", "-m", "parallel_guide", "bench", *args)
+    session.run("python", "-m", "parallel_guide", "bench", *args, env=EXECUTE_ENV)
 
 
 @nox.session(name="bench-build", python=DOCS_PYTHON, default=False)

@@ -1,5 +1,6 @@
 import ast
 import importlib.util
+import json
 import textwrap
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from parallel_guide.site.bench_build import (
     change_function,
     copy_tree,
     format_report,
+    importers,
     judge,
     parse_log,
     parse_reasons,
@@ -95,20 +97,44 @@ def test_judge_takes_the_median_of_a_repeated_step_and_notes_its_range():
     assert verdict.note == "median of 3 builds, 4.0 to 9.0 s"
 
 
-def test_judge_checks_a_set_up_change_executes_every_page_again():
-    every = (PageRun("a.md", 1.0), PageRun("b.md", 2.0))
-    cold = BuildStep("cold", 10.0, every)
-    verdict = judge([cold, BuildStep("change set-up", 9.0, every)])[-1]
+def test_judge_checks_a_change_executes_exactly_the_pages_that_used_it():
+    runs = (PageRun("a.md", 1.0), PageRun("b.md", 2.0))
+    step = BuildStep("change set-up", 9.0, runs, expected=("a.md", "b.md"))
+    (verdict,) = judge([step])
     assert (verdict.name, verdict.met, verdict.note) == (
-        "set-up changed, pages executed",
+        "set-up changed, pages executed again",
         True,
-        "every page again",
+        "exactly the 2 page(s) that used the file",
     )
-    verdict = judge([cold, BuildStep("change set-up", 9.0, every[:1])])[-1]
+    stale = BuildStep("change set-up", 9.0, runs[:1], expected=("a.md", "b.md"))
+    (verdict,) = judge([stale])
     assert (verdict.met, verdict.measured, verdict.bound) == (False, 1, 2)
     assert verdict.note == "not executed again: b.md"
-    row = format_report([cold], [verdict]).splitlines()[-1]
-    assert row.split()[4:8] == ["1", "=", "2", "missed"]
+    row = format_report([stale], [verdict]).splitlines()[-1]
+    assert row.split()[5:9] == ["1", "=", "2", "missed"]
+
+
+def test_judge_notes_a_page_that_executed_without_using_the_change():
+    runs = (PageRun("tutorial/mandelbrot.md", 20.0), PageRun("index.md", 2.0))
+    step = BuildStep("change src", 30.0, runs, expected=("tutorial/mandelbrot.md",))
+    verdict = judge([step])[-1]
+    assert verdict.name == "one module changed, pages executed again"
+    assert not verdict.met
+    assert verdict.note == "executed but did not use it: index.md"
+
+
+def test_importers_reads_which_pages_used_a_file(tmp_path):
+    tree, out = tmp_path / "tree", tmp_path / "out"
+    module = tree / "src" / "pkg" / "mod.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("")
+    records = out / ".jupyter_cache" / "py313" / "execution_deps"
+    for page, files in (("how-to/a", ["src/pkg/mod.py"]), ("b", ["src/pkg/other.py"])):
+        (records / page).parent.mkdir(parents=True, exist_ok=True)
+        state = {"state": {"files": dict.fromkeys(files, "0")}}
+        (records / f"{page}.json").write_text(json.dumps(state))
+    (records / "damaged.json").write_text("{not json")
+    assert importers(out, tree, module) == ("how-to/a.md",)
 
 
 def test_judge_notes_a_failed_build():

@@ -12,7 +12,11 @@ touched, and times five builds there with the project's strict Sphinx options:
   it imported when it ran (``docs/_ext/execution_deps.py``), so that page
   alone should run again;
 * **change set-up**: one function changed in ``site/page.py``, which every
-  executed page imports: every page should run again.
+  measured page imports: every page that imports it should run again.
+
+After each change, the pages that should run again are those whose execution
+records list the changed file (:func:`importers`); :func:`judge` checks that
+exactly those ran.
 
 For each build it reports the seconds, how many pages were executed, the
 share of the build spent executing them and the slowest page, read from the
@@ -50,6 +54,7 @@ __all__ = [
     "change_function",
     "copy_tree",
     "format_report",
+    "importers",
     "judge",
     "parse_log",
     "parse_reasons",
@@ -77,7 +82,7 @@ DEFAULT_PAGE = "tutorial/introduction.md"
 DEFAULT_FUNCTION = ("pages/mandelbrot.py", "def render(")
 """A function in a module that one page (``tutorial/mandelbrot.md``) uses."""
 SET_UP_FUNCTION = ("site/page.py", "def sized(")
-"""A function in the module every executed page imports."""
+"""A function in the module every measured page imports (its set-up)."""
 
 _EXECUTED = re.compile(
     r"^(?P<path>.+?): Executed notebook in (?P<seconds>\d+(?:\.\d*)?) seconds"
@@ -115,6 +120,9 @@ class BuildStep:
     warning (the build is strict), after doing all its work."""
     why: tuple[tuple[str, str], ...] = ()
     """``(docname, reason)`` for each page executed, as the build said."""
+    expected: tuple[str, ...] | None = None
+    """The pages whose execution records list the file this step changed,
+    which must execute again, and be the only ones to; None if it changed none."""
 
     @property
     def executing_seconds(self) -> float:
@@ -144,6 +152,7 @@ class BuildStep:
             "slowest": None if slowest is None else slowest.page,
             "exit_code": self.exit_code,
             "why": dict(self.why),
+            "expected": None if self.expected is None else list(self.expected),
         }
 
 
@@ -207,8 +216,8 @@ def judge(steps: Sequence[BuildStep], *, quick: bool = False) -> list[Verdict]:
     """The targets of :data:`TARGETS`, judged on the builds measured.
 
     A step measured more than once is judged on its median.  The slowest page
-    is judged on the cold build (every page executed), and a change to the
-    set-up every page imports must execute every page the cold build did.
+    is judged on the cold build (every page executed), and each change must
+    execute again exactly the pages that used the changed file.
 
     >>> steps = [
     ...     BuildStep("cold", 200.0, (PageRun("a.md", 70.0),)),
@@ -254,23 +263,69 @@ def judge(steps: Sequence[BuildStep], *, quick: bool = False) -> list[Verdict]:
                 f"{slowest.page}; {note}" if note else slowest.page,
             )
         )
-    set_up = _named(steps, "change set-up")
-    if colds and set_up:
-        every = {run.page for run in colds[0].executed}
-        again = {run.page for run in set_up[-1].executed}
-        missing = ", ".join(sorted(every - again))
-        said = f"not executed again: {missing}" if missing else "every page again"
-        verdicts.append(
-            Verdict(
-                "set-up changed, pages executed",
-                len(again & every),
-                len(every),
-                not missing,
-                f"{said}; {note}" if note else said,
-                relation="=",
-            )
-        )
+    for name, label in (("change src", "one module"), ("change set-up", "set-up")):
+        if verdict := _executed_again(_named(steps, name), label, note):
+            verdicts.append(verdict)
     return verdicts
+
+
+def _executed_again(
+    steps: Sequence[BuildStep], label: str, note: str
+) -> Verdict | None:
+    """Whether each change executed again exactly the pages that used the file.
+
+    >>> runs = (PageRun("a.md", 1.0), PageRun("b.md", 1.0))
+    >>> step = BuildStep("change set-up", 9.0, runs, expected=("a.md", "c.md"))
+    >>> verdict = _executed_again([step], "set-up", "")
+    >>> verdict.met, verdict.measured, verdict.bound
+    (False, 1, 2)
+    >>> verdict.note
+    'not executed again: c.md; executed but did not use it: b.md'
+    """
+    checked = [step for step in steps if step.expected is not None]
+    if not checked:
+        return None
+    said = []
+    for step in checked:
+        again = {run.page for run in step.executed}
+        expected = set(step.expected)
+        if missing := sorted(expected - again):
+            said.append(f"not executed again: {', '.join(missing)}")
+        if extra := sorted(again - expected):
+            said.append(f"executed but did not use it: {', '.join(extra)}")
+    last = checked[-1]
+    again = {run.page for run in last.executed} & set(last.expected)
+    words = "; ".join(dict.fromkeys(said)) or (
+        f"exactly the {len(last.expected)} page(s) that used the file"
+    )
+    return Verdict(
+        f"{label} changed, pages executed again",
+        len(again),
+        len(last.expected),
+        not said,
+        f"{words}; {note}" if note else words,
+        relation="=",
+    )
+
+
+def importers(out: Path, tree: Path, changed: Path) -> tuple[str, ...]:
+    """The pages whose execution records in ``out`` list the file ``changed``.
+
+    Records are ``execution_deps``' (``docs/_ext/execution_deps.py``): one
+    JSON file per page, naming the files it used relative to ``tree``.  A
+    damaged record is left out (its page runs anyway).
+    """
+    relative = changed.resolve().relative_to(tree.resolve()).as_posix()
+    found = []
+    for folder in out.glob(".jupyter_cache/*/execution_deps"):
+        for record in sorted(folder.rglob("*.json")):
+            try:
+                files = json.loads(record.read_text(encoding="utf-8"))["state"]["files"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if relative in files:
+                found.append(record.relative_to(folder).with_suffix(".md").as_posix())
+    return tuple(found)
 
 
 def _named(steps: Sequence[BuildStep], name: str) -> list[BuildStep]:
@@ -453,13 +508,15 @@ def run_builds(
     _check_imports_copy(env, tree)
     results = []
     for step in steps:
+        changed = None
         if step == "touch page":
             touch_page(tree, page)
         elif step == "change src":
-            change_function(tree)
+            changed = change_function(tree)
         elif step == "change set-up":
-            change_function(tree, *SET_UP_FUNCTION)
-        results.append(_build(step, tree, out, env, echo=echo))
+            changed = change_function(tree, *SET_UP_FUNCTION)
+        expected = None if changed is None else importers(out, tree, changed)
+        results.append(_build(step, tree, out, env, echo=echo, expected=expected))
     return results
 
 
@@ -480,7 +537,13 @@ def _check_imports_copy(env: dict[str, str], tree: Path) -> None:
 
 
 def _build(
-    step: str, tree: Path, out: Path, env: dict[str, str], *, echo: bool
+    step: str,
+    tree: Path,
+    out: Path,
+    env: dict[str, str],
+    *,
+    echo: bool,
+    expected: tuple[str, ...] | None = None,
 ) -> BuildStep:
     command = [
         sys.executable,
@@ -516,7 +579,9 @@ def _build(
     executed, cached = parse_log(text, tree / "docs")
     code = completed.returncode
     why = tuple(parse_reasons(text))
-    result = BuildStep(step, seconds, tuple(executed), tuple(cached), code, why)
+    result = BuildStep(
+        step, seconds, tuple(executed), tuple(cached), code, why, expected
+    )
     if echo:  # as it goes: a long run stopped part-way still tells something
         slowest = result.slowest
         print(
