@@ -15,6 +15,12 @@ Sphinx merging what other processes read, and the other pages share it.  The
 lock is :func:`fcntl.flock`; Windows has none, and there Sphinx reads in one
 process anyway (its parallel build needs ``fork``), so there is nothing to order.
 
+Before the readers start, the main process creates the execution cache's
+database: jupyter-cache creates it on first use after checking that it is
+missing, so two readers starting at once can both try, and one fails with
+"table settings already exists" (sphinx-doc/sphinx#12481, seen on this
+project's CI with ``-j 2``).
+
 A page marked ``concurrently`` that times anything with
 :func:`parallel_guide.tools.timing.measure` fails the build (its provenance
 record counts the measurements): its numbers could have been made beside
@@ -109,6 +115,17 @@ def read_page(app, doctree) -> None:
         )
 
 
+def create_cache_database(app, env, docnames) -> None:
+    """Create the execution cache's database before Sphinx forks its readers."""
+    config = env.mystnb_config
+    if config.execution_mode != "cache" or not docnames:
+        return
+    from jupyter_cache import get_cache
+
+    # dispose(): no open connection is carried into the forked readers.
+    get_cache(config.execution_cache_path).db.dispose()
+
+
 def start_build(app) -> None:
     if not hasattr(app.env, "parallel_guide_executes"):
         app.env.parallel_guide_executes = {}
@@ -126,6 +143,7 @@ def merge_pages(app, env, docnames, other) -> None:
 def setup(app):
     app.setup_extension("provenance")  # its record counts the measurements
     app.connect("builder-inited", start_build)
+    app.connect("env-before-read-docs", create_cache_database)
     app.connect("source-read", read_source)
     # After provenance (400) kept the page's record.
     app.connect("doctree-read", read_page, priority=450)

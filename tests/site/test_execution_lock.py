@@ -92,6 +92,18 @@ def test_a_page_that_times_code_ran_alone(marks, page):
             assert apart, f"{page} overlapped {other}"
 
 
+def test_the_cache_database_exists_before_pages_are_read_in_parallel(tmp_path):
+    # No page executes here, so only the main process can have created it;
+    # readers creating it at once race (sphinx-doc/sphinx#12481).
+    source = tmp_path / "docs"
+    start_site(source)
+    (source / "index.md").write_text("# Site\n\n```{toctree}\nother\n```\n")
+    (source / "other.md").write_text("# Other\n\nNo code.\n")
+    result = sphinx_build(source, tmp_path / "build", "-j", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list((tmp_path / "build" / ".jupyter_cache").glob("*/global.db"))
+
+
 def test_a_wrong_mark_or_a_measuring_concurrent_page_fails_the_build(tmp_path):
     source = tmp_path / "docs"
     start_site(source)
