@@ -45,6 +45,17 @@ def check_positive(x: float) -> float:
     return x
 
 
+def sleep_or_refuse(x: float) -> float:
+    """Sleep ``x`` seconds and return ``x``; refuse ``x`` <= 0 (:func:`check_positive`).
+
+    >>> sleep_or_refuse(0.01)
+    0.01
+    """
+    check_positive(x)
+    time.sleep(x)
+    return x
+
+
 def crash_on(x: Any, trigger: Any = -1) -> Any:
     """Return ``x``, but crash the process (a segmentation fault) for ``trigger``.
 

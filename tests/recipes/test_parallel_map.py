@@ -434,6 +434,33 @@ def test_pending_work_in_a_given_executor_is_cancelled():
     assert calls in ([0], [0, 1])
 
 
+@pytest.mark.timeout(60)
+def test_a_given_process_pool_shuts_down_after_a_failure(mp_context):
+    # Cancelling its queued chunks could make shutdown() hang before 3.11.3
+    # (python/cpython#94440), so there the recipe leaves them to run.
+    submitted = []
+
+    class Recording(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            submitted.append(super().submit(*args, **kwargs))
+            return submitted[-1]
+
+    # One worker, eight chunks in flight: the first fails at once while the
+    # second sleeps and two more wait in the pool's call queue; the rest wait
+    # in its pending work, where a cancel reaches them.
+    failing = [-1, *[0.5] * 7]
+    with (
+        Recording(max_workers=1, mp_context=mp_context) as pool,
+        pytest.raises(ValueError, match="expected a positive number"),
+    ):
+        parallel_map(
+            faults.sleep_or_refuse, failing, workers=4, chunksize=1, executor=pool
+        )
+    # Reaching here means shutdown() returned.
+    cancelled = [future.cancelled() for future in submitted]
+    assert any(cancelled) is (sys.version_info >= (3, 11, 3))
+
+
 def test_systemexit_in_a_task_reaches_the_caller_and_the_pool_survives(given_pool):
     func = functools.partial(faults.sys_exit_on, trigger=2, code=3)
     with pytest.raises(SystemExit) as info:

@@ -20,6 +20,7 @@ TARGET_CHUNK_SECONDS = 0.05  #: how long a chunk should take (~1% overhead, fair
 MAX_CHUNKSIZE = 20_000  #: the most items in a chunk, to bound what is in flight
 CHUNKS_PER_WORKER = 4  #: with a known length, at least this many chunks per worker
 IN_FLIGHT_PER_WORKER = 2  #: chunks taken from the input ahead of their results
+NO_CANCEL = (ProcessPoolExecutor,) if sys.version_info < (3, 11, 3) else ()  # gh-94440
 
 
 def parallel_map(
@@ -69,7 +70,7 @@ def parallel_map(
         if executor is None:  # Ctrl-C and the deadline cannot wait for running chunks
             now = isinstance(exc, KeyboardInterrupt) or time.monotonic() >= deadline
             _stop(pool, others, pending, now)
-        elif not isinstance(exc, BrokenProcessPool):  # it failed them all itself
+        elif not isinstance(exc, BrokenProcessPool) and not isinstance(pool, NO_CANCEL):
             for future in pending:
                 future.cancel()  # what has not started
         raise
@@ -137,11 +138,10 @@ def _check_arguments(func, workers, chunksize, timeout, executor):
     if executor is None or isinstance(executor, ProcessPoolExecutor):
         method = START_METHOD if executor is None else None  # given: the default
         fresh = multiprocessing.get_context(method).get_start_method() != "fork"
-        main_file = getattr(sys.modules["__main__"], "__file__", "")  # or <stdin>
-        interactive = not os.path.isfile(main_file)
+        console = not os.path.isfile(getattr(sys.modules["__main__"], "__file__", ""))
         try:  # a function travels by name, and fresh workers import its module
             pickle.dumps(func)
-            if fresh and interactive and getattr(func, "__module__", "") == "__main__":
+            if fresh and console and getattr(func, "__module__", "") == "__main__":
                 raise TypeError("it is defined in a notebook or interactive session")
         except Exception as exc:
             raise TypeError(
