@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from small_site import FRONT
 
 from parallel_guide.site import bench_build
 from parallel_guide.site.bench_build import (
@@ -288,13 +289,8 @@ def test_builds_of_a_tiny_site_execute_once_then_use_the_cache(tmp_path):
         """)
     )
     (root / "docs" / "index.md").write_text(
-        textwrap.dedent("""\
-        ---
-        file_format: mystnb
-        kernelspec:
-          name: python3
-          display_name: Python 3
-        ---
+        FRONT
+        + textwrap.dedent("""\
         # Home
 
         ```{code-cell} ipython3

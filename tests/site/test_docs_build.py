@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from small_site import sphinx_build, start_site
+from small_site import FRONT, sphinx_build, start_site
 
 from parallel_guide.site.sphinx_options import sphinx_options
 
@@ -22,18 +22,7 @@ BUILD_TIMEOUT = 180
 def build(tmp_path: Path, cells: str) -> subprocess.CompletedProcess:
     source = tmp_path / "docs"
     start_site(source, "nb_execution_timeout = 5\n")
-    page = textwrap.dedent(
-        """\
-        ---
-        file_format: mystnb
-        kernelspec:
-          name: python3
-          display_name: Python 3
-        ---
-        # Page
-        """
-    )
-    (source / "index.md").write_text(page + textwrap.dedent(cells))
+    (source / "index.md").write_text(FRONT + "# Page\n" + textwrap.dedent(cells))
     force = ("-D", "nb_execution_mode=force")
     return sphinx_build(
         source, tmp_path / "build", *force, quick=False, timeout=BUILD_TIMEOUT
